@@ -1,0 +1,42 @@
+import type { ClaimsPrincipal } from '../principal/claims-principal.js';
+
+/** A JOSE header as received: only `alg` is guaranteed, and only after validation. */
+export interface JwtHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  crit?: string[];
+  [member: string]: unknown;
+}
+
+/** JWT claims as received. Registered claims are typed; anything else is `unknown`. */
+export interface JwtClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  client_id?: string;
+  scope?: string;
+  scp?: string | string[];
+  [claim: string]: unknown;
+}
+
+/** What a successful validation hands to the application. */
+export interface ValidatedToken {
+  token: string;
+  header: JwtHeader;
+  claims: JwtClaims;
+  principal: ClaimsPrincipal;
+  /** Granted scopes (from `scope` / `scp`, and `permissions` when configured). */
+  scopes: readonly string[];
+}
+
+/** Built once by `createTokenValidator`, used for every request. */
+export interface TokenValidator {
+  /** Resolves with the validated token or rejects with `TokenValidationError`. */
+  validate(token: string): Promise<ValidatedToken>;
+  close(): Promise<void>;
+}
