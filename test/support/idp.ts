@@ -74,6 +74,8 @@ export interface TestIdp {
   rotateKeys(options?: { dropOld?: boolean }): Promise<void>;
   /** The public JWK Set currently published. */
   publicJwks(): { keys: JWK[] };
+  /** The current private signing key for `alg` (JWK), to forge raw tokens and to scan logs for leaks. */
+  privateJwk(alg?: SigningAlg): JWK;
   stop(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -276,6 +278,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
     },
     publicJwks() {
       return { keys: generations.flat().map(toPublic) };
+    },
+    privateJwk(alg = 'RS256') {
+      return { ...currentKey(alg) };
     },
     async stop() {
       if (!server.listening) return;

@@ -81,7 +81,11 @@ export class TokenValidationError extends IdentityModelError {
   }
 }
 
-export type TokenManagementErrorCode = 'token_request_failed' | 'token_response_invalid' | 'discovery_failed';
+export type TokenManagementErrorCode =
+  | 'token_request_failed'
+  | 'token_response_invalid'
+  | 'discovery_failed'
+  | 'manager_closed';
 
 /** The token manager could not obtain a token. `error`/`errorDescription` mirror the provider's answer. */
 export class TokenManagementError extends IdentityModelError {
@@ -89,15 +93,18 @@ export class TokenManagementError extends IdentityModelError {
   readonly error: string | undefined;
   readonly errorDescription: string | undefined;
   readonly httpStatus: number | undefined;
+  /** Seconds the provider asked us to wait (`Retry-After`), when it said so. */
+  readonly retryAfter: number | undefined;
 
   constructor(
     code: TokenManagementErrorCode,
     message: string,
-    options: { cause?: unknown; error?: string; errorDescription?: string; httpStatus?: number } = {},
+    options: { cause?: unknown; error?: string; errorDescription?: string; httpStatus?: number; retryAfter?: number } = {},
   ) {
     super(message, { code, cause: options.cause });
     this.error = options.error;
     this.errorDescription = options.errorDescription;
     this.httpStatus = options.httpStatus;
+    this.retryAfter = options.retryAfter;
   }
 }

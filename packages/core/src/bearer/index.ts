@@ -1,1 +1,34 @@
-export {};
+export {
+  type AuthenticateBearerOptions,
+  authenticateBearer,
+  TOKEN_MISSING_DESCRIPTION,
+  toBearerError,
+} from './authenticate.js';
+export {
+  type BearerAuthenticator,
+  type BearerAuthOptions,
+  type BearerOptions,
+  authorizeBearer,
+  createBearerAuthenticator,
+} from './authenticator.js';
+export {
+  BearerError,
+  type BearerErrorBody,
+  type BearerErrorCode,
+  type BearerErrorOptions,
+  type BearerResponse,
+  DEFAULT_RETRY_AFTER_SECONDS,
+} from './bearer-error.js';
+export { type BearerChallenge, formatBearerChallenge, quoteHeaderValue } from './challenge.js';
+export { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
+export {
+  type AuthGuard,
+  checkGuard,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  type GuardResult,
+  requireAnyScope,
+  requireScopes,
+} from './guards.js';
+export { createServiceFetch, type ServiceFetch, type ServiceTokenOptions } from './service-fetch.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './jwt-claim-types.js';
+export * from './oidc-constants.js';
+export * from './signing-algorithms.js';

@@ -34,6 +34,10 @@ export const AsymmetricSigningAlgorithms = [
 export type AsymmetricSigningAlgorithm = (typeof AsymmetricSigningAlgorithms)[number];
 
 /** HMAC algorithms: only with an explicit shared secret and an explicit allowlist. */
-export const SymmetricSigningAlgorithms = ['HS256', 'HS384', 'HS512'] as const satisfies readonly SigningAlgorithm[];
+export const SymmetricSigningAlgorithms = [
+  'HS256',
+  'HS384',
+  'HS512',
+] as const satisfies readonly SigningAlgorithm[];
 
 export type SymmetricSigningAlgorithm = (typeof SymmetricSigningAlgorithms)[number];

@@ -1,0 +1,161 @@
+/**
+ * One contender of the HTTP bench, in its own process: `http-server.ts <framework> <variant> <issuer> <audience>`.
+ * Listens on 127.0.0.1 (ephemeral port) and sends `{ port }` to the parent; every variant answers `GET /` with
+ * a small JSON once the request is authenticated (bare: not at all).
+ */
+import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import fastifyJwt from '@fastify/jwt';
+import { requireToken as expressRequireToken } from '@identity-model/express';
+import { oidcAuth } from '@identity-model/fastify';
+import { requireToken as koaRequireToken } from '@identity-model/koa';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { auth as expressOauth2JwtBearer } from 'express-oauth2-jwt-bearer';
+import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import buildGetJwks from 'get-jwks';
+import jwksRsa from 'jwks-rsa';
+import Koa, { type Middleware } from 'koa';
+import koaJwt from 'koa-jwt';
+import type { Framework, Variant } from './lib/contenders.js';
+
+const BODY = { ok: true };
+
+interface Settings {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+}
+
+/** The floor of any JWT middleware: signature with a pre-imported key, then `exp`. Nothing else. */
+async function floorCheck(settings: Settings): Promise<(authorization: string | undefined) => boolean> {
+  const response = await fetch(settings.jwksUri);
+  const { keys } = (await response.json()) as { keys: JsonWebKey[] };
+  const key: KeyObject = createPublicKey({ key: keys[0]!, format: 'jwk' });
+  return (authorization) => {
+    if (!authorization?.startsWith('Bearer ')) return false;
+    const token = authorization.slice(7);
+    const dot1 = token.indexOf('.');
+    const dot2 = token.lastIndexOf('.');
+    if (dot1 < 0 || dot2 === dot1) return false;
+    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
+    if (!cryptoVerify('sha256', Buffer.from(token.slice(0, dot2)), key, signature)) return false;
+    const claims = JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString()) as {
+      exp?: number;
+    };
+    return typeof claims.exp === 'number' && claims.exp > Date.now() / 1000;
+  };
+}
+
+/** Our adapters' options: what a user writes (plain HTTP is accepted on loopback). */
+function oursOptions(settings: Settings) {
+  return { issuer: settings.issuer, audience: settings.audience };
+}
+
+async function buildFastify(variant: Variant, settings: Settings) {
+  const app = Fastify({ logger: false });
+  if (variant === 'floor') {
+    const check = await floorCheck(settings);
+    app.addHook('onRequest', async (request, reply) => {
+      if (!check(request.headers.authorization)) return reply.code(401).send({ error: 'invalid_token' });
+    });
+  } else if (variant === 'ours') {
+    await app.register(oidcAuth, oursOptions(settings));
+  } else if (variant === 'peer') {
+    const getJwks = buildGetJwks({ issuersWhitelist: [settings.issuer] });
+    await app.register(fastifyJwt, {
+      decode: { complete: true },
+      secret: (
+        _request: FastifyRequest,
+        token: { header: { kid?: string; alg?: string }; payload: { iss?: string } },
+      ) => getJwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: token.payload.iss }),
+      verify: { allowedIss: settings.issuer, allowedAud: settings.audience, algorithms: ['RS256'] },
+    } as Parameters<typeof fastifyJwt>[1]);
+    app.addHook('onRequest', async (request) => {
+      await request.jwtVerify();
+    });
+  }
+  app.get('/', async () => BODY);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as AddressInfo).port;
+}
+
+async function buildExpress(variant: Variant, settings: Settings) {
+  const app = express();
+  if (variant === 'floor') {
+    const check = await floorCheck(settings);
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (check(req.headers.authorization)) next();
+      else res.status(401).json({ error: 'invalid_token' });
+    });
+  } else if (variant === 'ours') {
+    app.use(expressRequireToken(oursOptions(settings)));
+  } else if (variant === 'peer') {
+    app.use(
+      expressOauth2JwtBearer({
+        issuerBaseURL: settings.issuer,
+        audience: settings.audience,
+        tokenSigningAlg: 'RS256',
+      }),
+    );
+  }
+  app.get('/', (_req: Request, res: Response) => {
+    res.json(BODY);
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 60_000;
+  return (server.address() as AddressInfo).port;
+}
+
+async function buildKoa(variant: Variant, settings: Settings) {
+  const app = new Koa();
+  // Clients dropped by the load generator at the end of a run are no news.
+  app.silent = true;
+  if (variant === 'floor') {
+    const check = await floorCheck(settings);
+    app.use(async (ctx, next) => {
+      if (!check(ctx.get('authorization') || undefined)) ctx.throw(401, 'invalid_token');
+      await next();
+    });
+  } else if (variant === 'ours') {
+    app.use(koaRequireToken(oursOptions(settings)));
+  } else if (variant === 'peer') {
+    app.use(
+      koaJwt({
+        secret: jwksRsa.koaJwtSecret({
+          jwksUri: settings.jwksUri,
+          cache: true,
+          rateLimit: true,
+          jwksRequestsPerMinute: 10,
+        }),
+        audience: settings.audience,
+        issuer: settings.issuer,
+        algorithms: ['RS256'],
+      }),
+    );
+  }
+  app.use(async (ctx) => {
+    ctx.body = BODY;
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 60_000;
+  return (server.address() as AddressInfo).port;
+}
+
+const [framework, variant, issuer, audience] = process.argv.slice(2) as [Framework, Variant, string, string];
+const settings: Settings = { issuer, audience, jwksUri: `${issuer}/.well-known/jwks.json` };
+try {
+  const build = framework === 'fastify' ? buildFastify : framework === 'express' ? buildExpress : buildKoa;
+  const port = await build(variant, settings);
+  process.send?.({ port });
+} catch (err) {
+  process.send?.({ error: (err as Error).message });
+  process.exit(1);
+}

@@ -1,0 +1,24 @@
+/** Markdown helpers for RESULTS.md. */
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const align = headers.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [line(headers), line(align), ...rows.map(line)].join('\n');
+}
+
+export function fixed(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function int(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+export function ratio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+}
+
+export function mark(met: boolean | undefined): string {
+  return met === undefined ? 'not measured' : met ? 'met' : '**missed**';
+}

@@ -1,0 +1,99 @@
+import { TokenValidationError, type TokenValidationErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { TokenValidator, ValidatedToken } from '../validation/types.js';
+import { BearerError } from './bearer-error.js';
+import { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
+
+export interface AuthenticateBearerOptions extends BearerExtractionOptions {
+  /** Sent as `realm="…"` in every challenge. */
+  realm?: string;
+  /** A request without any credentials passes unauthenticated (`undefined`); a bad token still fails. */
+  optional?: boolean;
+  /** Retry-After (seconds) for a 503 when the failure does not say. Default 5. */
+  retryAfter?: number;
+  /** Failures are logged at `debug` (codes only, never the token). */
+  logger?: Logger;
+}
+
+// Generic, fixed texts per failure: they tell a client what to fix without echoing anything it sent.
+const DESCRIPTIONS: Record<Exclude<TokenValidationErrorCode, 'keys_unavailable'>, string> = {
+  token_malformed: 'The access token is malformed',
+  token_too_large: 'The access token is too large',
+  alg_none: 'The access token is not signed',
+  alg_not_allowed: 'The access token signing algorithm is not accepted',
+  key_not_found: 'The access token signing key is not known',
+  signature_invalid: 'The access token signature is invalid',
+  token_expired: 'The access token expired',
+  token_not_yet_valid: 'The access token is not yet valid',
+  iat_in_future: 'The access token is not yet valid',
+  token_too_old: 'The access token is too old',
+  issuer_invalid: 'The access token issuer is not accepted',
+  audience_invalid: 'The access token audience is not accepted',
+  typ_invalid: 'The access token type is not accepted',
+  crit_unsupported: 'The access token uses an unsupported critical header',
+  claim_missing: 'The access token lacks a required claim',
+  claim_invalid: 'The access token has an invalid claim',
+};
+
+export const TOKEN_MISSING_DESCRIPTION = 'An access token is required';
+const KEYS_UNAVAILABLE_DESCRIPTION = 'The access token cannot be verified right now; try again later';
+
+/**
+ * Maps a validation failure to its RFC 6750 refusal: `keys_unavailable` → 503 with Retry-After, every other
+ * `TokenValidationError` → 401 `invalid_token`. Anything else is not a verdict on the token (a bug, a broken
+ * custom validator) and is returned unchanged for the framework to handle as a server error.
+ */
+export function toBearerError(error: unknown, options: { realm?: string; retryAfter?: number } = {}): unknown {
+  if (error instanceof BearerError) return error.withRealm(options.realm);
+  if (!(error instanceof TokenValidationError)) return error;
+  if (error.code === 'keys_unavailable') {
+    return new BearerError('keys_unavailable', KEYS_UNAVAILABLE_DESCRIPTION, {
+      retryAfter: error.retryAfter ?? options.retryAfter,
+      realm: options.realm,
+      cause: error,
+    });
+  }
+  const description = DESCRIPTIONS[error.code] ?? 'The access token is invalid';
+  return new BearerError('invalid_token', description, { realm: options.realm, cause: error });
+}
+
+/**
+ * Extracts and validates the bearer token of a request. Resolves the validated token, or `undefined` for a
+ * request without credentials in `optional` mode; rejects with `BearerError` for every refusal.
+ */
+export async function authenticateBearer(
+  request: BearerRequest,
+  validator: TokenValidator,
+  options: AuthenticateBearerOptions = {},
+): Promise<ValidatedToken | undefined> {
+  let token: string | undefined;
+  try {
+    token = extractBearerToken(request, options);
+  } catch (error) {
+    throw log(options, toBearerError(error, options));
+  }
+  if (token === undefined) {
+    if (options.optional) return undefined;
+    throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { realm: options.realm });
+  }
+  try {
+    return await validator.validate(token);
+  } catch (error) {
+    throw log(options, toBearerError(error, options));
+  }
+}
+
+function log(options: AuthenticateBearerOptions, error: unknown): unknown {
+  if (!options.logger) return error;
+  if (error instanceof BearerError) {
+    const cause = error.cause instanceof TokenValidationError ? error.cause.code : undefined;
+    const entry = { code: error.code, status: error.status, cause };
+    if (error.code === 'keys_unavailable') options.logger.warn(entry, 'bearer token could not be verified');
+    else options.logger.debug(entry, 'bearer token refused');
+  } else {
+    // Only the error's name: an unexpected message could echo anything, including the token.
+    const name = error instanceof Error ? error.name : typeof error;
+    options.logger.error({ error: name }, 'bearer token validation failed unexpectedly');
+  }
+  return error;
+}

@@ -1,0 +1,113 @@
+import { ConfigurationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { createTokenValidator, type TokenValidatorOptions } from '../validation/index.js';
+import type { TokenValidator, ValidatedToken } from '../validation/types.js';
+import { type AuthenticateBearerOptions, authenticateBearer } from './authenticate.js';
+import { assertValidRealm } from './challenge.js';
+import type { BearerRequest } from './extract-token.js';
+import { type AuthGuard, checkGuard } from './guards.js';
+
+/** How requests are authenticated, common to every adapter. */
+export interface BearerOptions extends Omit<AuthenticateBearerOptions, 'logger'> {
+  logger?: Logger;
+}
+
+/** Either a validator you built (and close yourself), or the options to build one. */
+export type BearerAuthOptions = BearerOptions & (TokenValidatorOptions | { validator: TokenValidator });
+
+/** Built once per adapter instance; holds the validator and answers every request the same way. */
+export interface BearerAuthenticator {
+  readonly validator: TokenValidator;
+  readonly realm: string | undefined;
+  readonly optional: boolean;
+  /** See `authenticateBearer`; `logger` (e.g. Fastify's `request.log`) overrides the configured one. */
+  authenticate(request: BearerRequest, logger?: Logger): Promise<ValidatedToken | undefined>;
+  /**
+   * Runs a route guard: authenticates first when `auth` is not there yet (a guard alone protects a route),
+   * then resolves the token the guard passed, or rejects with `BearerError` (401 without a token, 403 refused).
+   */
+  authorize(
+    guard: AuthGuard,
+    request: BearerRequest,
+    auth: ValidatedToken | undefined,
+    logger?: Logger,
+  ): Promise<ValidatedToken>;
+  /** Closes the validator when this authenticator built it. Idempotent. */
+  close(): Promise<void>;
+}
+
+const BEARER_KEYS = ['realm', 'optional', 'retryAfter', 'allowQueryToken', 'allowBodyToken'] as const;
+
+/** Validates the options once and builds the validator (unless one is given). Nothing is built per request. */
+export function createBearerAuthenticator(options: BearerAuthOptions): BearerAuthenticator {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError('bearer authentication needs options: { issuer, audience } or { validator }');
+  }
+  assertValidRealm(options.realm);
+  if (
+    options.retryAfter !== undefined &&
+    (!Number.isFinite(options.retryAfter) || options.retryAfter <= 0)
+  ) {
+    throw new ConfigurationError('`retryAfter` must be a positive number of seconds');
+  }
+  const settings: AuthenticateBearerOptions = {};
+  for (const key of BEARER_KEYS) {
+    if (options[key] !== undefined) Object.assign(settings, { [key]: options[key] });
+  }
+  if (options.logger) settings.logger = options.logger;
+
+  let owned = false;
+  let validator: TokenValidator;
+  if ('validator' in options && options.validator !== undefined) {
+    validator = options.validator;
+    if (typeof validator.validate !== 'function') {
+      throw new ConfigurationError('`validator` must be a TokenValidator (from createTokenValidator)');
+    }
+  } else {
+    const validatorOptions: Record<string, unknown> = { ...options };
+    for (const key of BEARER_KEYS) delete validatorOptions[key];
+    validator = createTokenValidator(validatorOptions as unknown as TokenValidatorOptions);
+    owned = true;
+  }
+
+  const authenticate = (request: BearerRequest, logger?: Logger) =>
+    authenticateBearer(request, validator, logger ? { ...settings, logger } : settings);
+  let closing: Promise<void> | undefined;
+  return {
+    validator,
+    realm: options.realm,
+    optional: options.optional === true,
+    authenticate,
+    async authorize(guard, request, auth, logger) {
+      auth ??= await authenticate(request, logger);
+      const refusal = await checkGuard(guard, auth, { realm: options.realm });
+      if (refusal) {
+        (logger ?? options.logger)?.debug({ code: refusal.code, status: refusal.status }, 'bearer token refused by guard');
+        throw refusal;
+      }
+      return auth as ValidatedToken;
+    },
+    close() {
+      if (!owned) return Promise.resolve();
+      closing ??= validator.close();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Decides a guard for a request, with the authenticator that saw it (which authenticates when needed), or
+ * from the token alone when no authenticator ran. Resolves the passing token; rejects with the refusal.
+ */
+export async function authorizeBearer(
+  guard: AuthGuard,
+  authenticator: BearerAuthenticator | undefined,
+  request: BearerRequest,
+  auth: ValidatedToken | undefined,
+  logger?: Logger,
+): Promise<ValidatedToken> {
+  if (authenticator) return authenticator.authorize(guard, request, auth, logger);
+  const refusal = await checkGuard(guard, auth);
+  if (refusal) throw refusal;
+  return auth as ValidatedToken;
+}

@@ -1,0 +1,125 @@
+import { BearerError } from './bearer-error.js';
+
+/** The little of an HTTP request that token extraction reads; every framework can supply it. */
+export interface BearerRequest {
+  method?: string | undefined;
+  /** The request-target (`/path?query`), read only when query tokens are allowed. */
+  url?: string | undefined;
+  /** Node-style headers: lower-case names. */
+  headers: Readonly<Record<string, string | readonly string[] | number | undefined>>;
+  /** Node's `rawHeaders`, when available: Node keeps only the first of repeated Authorization headers. */
+  rawHeaders?: readonly string[] | undefined;
+  /** The parsed body (read only when form-body tokens are allowed and the body is a form). */
+  body?: unknown;
+}
+
+export interface BearerExtractionOptions {
+  /** Accept `?access_token=` (RFC 6750 §2.3). Off by default: URLs end up in logs and Referer headers. */
+  allowQueryToken?: boolean;
+  /** Accept an `access_token` form field (RFC 6750 §2.2) in a parsed `application/x-www-form-urlencoded` body. */
+  allowBodyToken?: boolean;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// The scheme is case-insensitive; RFC 6750 writes 1*SP between scheme and token, so several spaces pass
+// (harmless) while a tab, a comma or a second token does not.
+const BEARER_SCHEME = /^bearer(?=$|[\s,])/i;
+const BEARER_CREDENTIALS = /^bearer +([^ ]+)$/i;
+
+function malformed(description: string): BearerError {
+  return new BearerError('invalid_request', description);
+}
+
+function fromAuthorizationHeader(request: BearerRequest): string | undefined {
+  if (request.rawHeaders) {
+    let count = 0;
+    for (let i = 0; i < request.rawHeaders.length; i += 2) {
+      if (request.rawHeaders[i]?.toLowerCase() === 'authorization') count++;
+    }
+    if (count > 1) throw malformed('The request carries more than one Authorization header');
+  }
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string') {
+    if (Array.isArray(header) && header.length > 1) {
+      throw malformed('The request carries more than one Authorization header');
+    }
+    return fromHeaderValue(String(Array.isArray(header) ? header[0] : header));
+  }
+  return fromHeaderValue(header);
+}
+
+function fromHeaderValue(raw: string): string | undefined {
+  const value = raw.trim();
+  if (value === '') throw malformed('The Authorization header is empty');
+  // Another scheme (Basic, DPoP…) is not bearer credentials: the request simply has none.
+  if (!BEARER_SCHEME.test(value)) return undefined;
+  const match = BEARER_CREDENTIALS.exec(value);
+  const token = match?.[1];
+  if (token === undefined || !B64TOKEN.test(token)) {
+    throw malformed('The Authorization header is not a valid Bearer credential');
+  }
+  return token;
+}
+
+function single(values: readonly unknown[], where: string): string | undefined {
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw malformed(`The request carries more than one access_token ${where}`);
+  const token = values[0];
+  if (typeof token !== 'string' || !B64TOKEN.test(token)) {
+    throw malformed(`The access_token ${where} is not a valid bearer token`);
+  }
+  return token;
+}
+
+function fromQuery(request: BearerRequest): string | undefined {
+  const url = request.url ?? '';
+  const q = url.indexOf('?');
+  if (q < 0) return undefined;
+  const end = url.indexOf('#', q);
+  const params = new URLSearchParams(url.slice(q + 1, end < 0 ? undefined : end));
+  return single(params.getAll('access_token'), 'query parameter');
+}
+
+function headerString(value: string | readonly string[] | number | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function fromBody(request: BearerRequest): string | undefined {
+  // RFC 6750 §2.2: only a single-part form, and never with GET.
+  const method = (request.method ?? '').toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  const type = headerString(request.headers['content-type']).split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  const body = request.body;
+  if (body === null || typeof body !== 'object') return undefined;
+  if (!Object.hasOwn(body, 'access_token')) return undefined;
+  const value = (body as Record<string, unknown>).access_token;
+  return single(Array.isArray(value) ? value : [value], 'form field');
+}
+
+/**
+ * Finds the bearer token of a request (RFC 6750 §2). Resolves `undefined` when the request carries no bearer
+ * credentials; throws `BearerError('invalid_request')` when they are malformed or sent by more than one method.
+ */
+export function extractBearerToken(
+  request: BearerRequest,
+  options: BearerExtractionOptions = {},
+): string | undefined {
+  const found: string[] = [];
+  const header = fromAuthorizationHeader(request);
+  if (header !== undefined) found.push(header);
+  if (options.allowQueryToken) {
+    const query = fromQuery(request);
+    if (query !== undefined) found.push(query);
+  }
+  if (options.allowBodyToken) {
+    const body = fromBody(request);
+    if (body !== undefined) found.push(body);
+  }
+  if (found.length > 1) {
+    throw malformed('The request uses more than one method to send the access token (RFC 6750 §2)');
+  }
+  return found[0];
+}

@@ -1,0 +1,141 @@
+import { ConfigurationError } from '../errors.js';
+import type { AccessTokenSource } from './client-credentials-token-manager.js';
+import {
+  authorizationFor,
+  isInvalidTokenChallenge,
+  OriginAllowList,
+  renewAfterRejection,
+  type TokenInjectionOptions,
+} from './injection-support.js';
+
+type Fetch = typeof globalThis.fetch;
+type FetchInit = NonNullable<Parameters<Fetch>[1]>;
+type FetchInput = Parameters<Fetch>[0];
+
+export interface AuthenticatedFetchOptions extends TokenInjectionOptions {
+  /** The fetch to wrap (default `globalThis.fetch`); undici's `fetch` works too. */
+  fetch?: Fetch;
+  /** Most redirects followed (default 20, as fetch does). */
+  maxRedirects?: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length'];
+
+/** Bodies fetch can send again: everything but streams and async iterables. */
+function isReplayable(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob ||
+    body instanceof FormData
+  );
+}
+
+function isRequestLike(input: FetchInput): input is Request {
+  return typeof input === 'object' && input !== null && !(input instanceof URL) && 'url' in input && 'method' in input;
+}
+
+interface Normalized {
+  url: string;
+  init: FetchInit;
+}
+
+/** Splits (input, init) into a URL string and a plain init, so the wrapped fetch never sees a foreign Request. */
+function normalize(input: FetchInput, init: FetchInit | undefined): Normalized {
+  if (!isRequestLike(input)) return { url: String(input), init: { ...init } };
+  const merged: FetchInit = {
+    method: input.method,
+    headers: input.headers,
+    redirect: input.redirect,
+    signal: input.signal,
+    ...init,
+  };
+  if (!init || !('body' in init)) {
+    if (input.body !== null) {
+      merged.body = input.body;
+      (merged as FetchInit & { duplex?: string }).duplex = 'half';
+    }
+  }
+  return { url: input.url, init: merged };
+}
+
+/**
+ * A `fetch` that sends `Authorization: Bearer <token>` to the configured origins and to nothing else. It
+ * follows redirects itself, one hop at a time, so a redirect to another origin goes out without the token;
+ * a caller-set `Authorization` is left alone (and the request passes through untouched). After a 401 whose
+ * `WWW-Authenticate` says `Bearer error="invalid_token"`, it renews the token once and retries once when the
+ * body can be sent again (not for streams).
+ */
+export function createAuthenticatedFetch(source: AccessTokenSource, options: AuthenticatedFetchOptions): Fetch {
+  if (!source || typeof source.getToken !== 'function') {
+    throw new ConfigurationError('manager: an object with getToken() (a ClientCredentialsTokenManager) is required');
+  }
+  const allow = new OriginAllowList(options?.origins);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== 'function') throw new ConfigurationError('fetch: no fetch implementation available');
+  const maxRedirects = options.maxRedirects ?? 20;
+
+  const authenticatedFetch = async (input: FetchInput, init?: FetchInit): Promise<Response> => {
+    const { url, init: base } = normalize(input, init);
+    const callerHeaders = new Headers(base.headers);
+    if (!allow.has(url) || callerHeaders.has('authorization')) return fetchImpl(input, init);
+
+    const redirectMode = base.redirect ?? 'follow';
+    let method = (base.method ?? 'GET').toUpperCase();
+    let body = base.body;
+    const replayable = isReplayable(body);
+    let current = new URL(url);
+    let retried = false;
+
+    for (let hop = 0; ; hop++) {
+      const headers = new Headers(callerHeaders);
+      let sent: string | undefined;
+      if (allow.has(current)) {
+        const token = await source.getToken();
+        headers.set('authorization', authorizationFor(token));
+        sent = token.accessToken;
+      }
+      const send = () => fetchImpl(current.href, { ...base, method, headers, body, redirect: 'manual' });
+      let response = await send();
+
+      if (
+        response.status === 401 &&
+        sent !== undefined &&
+        !retried &&
+        replayable &&
+        isInvalidTokenChallenge(response.headers.get('www-authenticate') ?? undefined)
+      ) {
+        retried = true;
+        await response.body?.cancel().catch(() => {});
+        const fresh = await renewAfterRejection(source, sent);
+        headers.set('authorization', authorizationFor(fresh));
+        response = await send();
+      }
+
+      const location = response.headers.get('location');
+      if (!REDIRECTS.has(response.status) || location === null || redirectMode === 'manual') return response;
+      await response.body?.cancel().catch(() => {});
+      if (redirectMode === 'error') throw new TypeError('fetch failed: redirect with redirect mode "error"');
+      if (hop >= maxRedirects) throw new TypeError(`fetch failed: more than ${maxRedirects} redirects`);
+      const next = new URL(location, current);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new TypeError('fetch failed: redirect to a URL that is not http(s)');
+      }
+      // Fetch §4.4 HTTP-redirect fetch: 303 (and 301/302 after POST) become a GET without a body.
+      if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        for (const name of BODY_HEADERS) callerHeaders.delete(name);
+      } else if (!replayable) {
+        throw new TypeError('fetch failed: cannot follow a redirect with a streamed body');
+      }
+      current = next;
+    }
+  };
+  return authenticatedFetch as Fetch;
+}

@@ -1,0 +1,224 @@
+import { createPrivateKey, KeyObject, randomUUID, type webcrypto } from 'node:crypto';
+import { type JWK, SignJWT } from 'jose';
+import { OidcConstants } from '../constants/oidc-constants.js';
+import { ConfigurationError } from '../errors.js';
+
+const Methods = OidcConstants.ClientAuthenticationMethods;
+
+/** How the client proves its identity to the token endpoint (RFC 6749 §2.3, OIDC Core §9). */
+export type ClientAuthenticationMethod =
+  | typeof Methods.BasicAuthentication
+  | typeof Methods.PostBody
+  | typeof Methods.ClientSecretJwt
+  | typeof Methods.PrivateKeyJwt
+  | typeof Methods.None;
+
+/** A private key for `private_key_jwt`: a private JWK, a PEM (PKCS#8, PKCS#1 or SEC1) string, or a key object. */
+export type ClientPrivateKey = JWK | KeyObject | webcrypto.CryptoKey | string;
+
+/** Shape of the client assertion JWT (`client_secret_jwt`, `private_key_jwt`, RFC 7523). */
+export interface ClientAssertionOptions {
+  /** JWS algorithm. Default: the JWK's `alg`, else by key type (RS256, ES256/384/512, EdDSA); HS256 for secrets. */
+  algorithm?: string;
+  /** `kid` header. Default: the JWK's `kid`. */
+  keyId?: string;
+  /** `aud` claim. Default: the token endpoint address (RFC 7523 §3); some providers want their issuer. */
+  audience?: string;
+  /** Assertion lifetime in seconds (default 60): short, so a captured assertion is soon useless. */
+  lifetimeSeconds?: number;
+}
+
+export interface ClientCredentialsInput {
+  clientId: string;
+  clientSecret?: string;
+  clientAuthentication?: ClientAuthenticationMethod;
+  privateKey?: ClientPrivateKey;
+  clientAssertion?: ClientAssertionOptions;
+}
+
+const SUPPORTED: ReadonlySet<string> = new Set<ClientAuthenticationMethod>([
+  Methods.BasicAuthentication,
+  Methods.PostBody,
+  Methods.ClientSecretJwt,
+  Methods.PrivateKeyJwt,
+  Methods.None,
+]);
+
+/** Which JWS algorithms each asymmetric key type can produce. */
+const ALGS_BY_KEY_TYPE: Record<string, RegExp> = {
+  rsa: /^(RS|PS)(256|384|512)$/,
+  'rsa-pss': /^PS(256|384|512)$/,
+  ec: /^ES(256|384|512|256K)$/,
+  ed25519: /^(EdDSA|Ed25519)$/,
+  ed448: /^EdDSA$/,
+};
+
+/**
+ * Form-url-encodes one credential as RFC 6749 §2.3.1 requires before Base64 (Appendix B): space as `+`, every
+ * byte outside the unreserved set percent-encoded. `encodeURIComponent` alone would leave `!'()*` as they are.
+ */
+export function formUrlEncode(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** `Authorization: Basic …` for `client_secret_basic`. */
+export function basicAuthorizationHeader(clientId: string, clientSecret: string): string {
+  const credentials = `${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`;
+  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+
+function defaultAlgorithmFor(key: KeyObject): string {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') return 'RS256';
+  if (type === 'rsa-pss') return 'PS256';
+  if (type === 'ed25519' || type === 'ed448') return 'EdDSA';
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'secp384r1') return 'ES384';
+    if (curve === 'secp521r1') return 'ES512';
+    return 'ES256';
+  }
+  throw new ConfigurationError(`privateKey: unsupported key type "${type ?? 'unknown'}" for private_key_jwt`);
+}
+
+function toKeyObject(input: ClientPrivateKey): KeyObject {
+  try {
+    if (typeof input === 'string') return createPrivateKey(input);
+    if (isKeyObject(input)) return input;
+    if (isCryptoKey(input)) return KeyObject.from(input);
+    return createPrivateKey({ key: input as JsonWebKeyInput, format: 'jwk' });
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
+    // The cause names the parse failure; it never echoes key material.
+    throw new ConfigurationError('privateKey: not a private key that Node can import (JWK or PEM)', {
+      cause: err,
+    });
+  }
+}
+
+type JsonWebKeyInput = Parameters<typeof createPrivateKey>[0] extends infer T
+  ? T extends { format: 'jwk'; key: infer K }
+    ? K
+    : never
+  : never;
+
+function isKeyObject(value: unknown): value is KeyObject {
+  return value instanceof KeyObject;
+}
+
+function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
+  return typeof value === 'object' && value !== null && 'algorithm' in value && 'usages' in value;
+}
+
+/**
+ * Resolved, validated client authentication: built once per request object, applied to every send. Holds the
+ * imported signing key so a manager that reuses its request does not parse the key on every fetch.
+ */
+export class ClientAuthenticator {
+  readonly method: ClientAuthenticationMethod;
+  readonly clientId: string;
+  readonly #secret: string | undefined;
+  readonly #signingKey: KeyObject | Uint8Array | undefined;
+  readonly #algorithm: string | undefined;
+  readonly #keyId: string | undefined;
+  readonly #audience: string | undefined;
+  readonly #lifetimeSeconds: number;
+
+  constructor(input: ClientCredentialsInput) {
+    if (typeof input.clientId !== 'string' || input.clientId.length === 0) {
+      throw new ConfigurationError('clientId: a non-empty string is required');
+    }
+    this.clientId = input.clientId;
+    const method =
+      input.clientAuthentication ??
+      (input.privateKey !== undefined
+        ? Methods.PrivateKeyJwt
+        : input.clientSecret !== undefined
+          ? Methods.BasicAuthentication
+          : Methods.None);
+    if (!SUPPORTED.has(method)) {
+      throw new ConfigurationError(
+        `clientAuthentication: "${String(method)}" is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none`,
+      );
+    }
+    this.method = method;
+    const assertion = input.clientAssertion ?? {};
+    this.#lifetimeSeconds = assertion.lifetimeSeconds ?? 60;
+    if (!(this.#lifetimeSeconds > 0) || this.#lifetimeSeconds > 3600) {
+      throw new ConfigurationError('clientAssertion.lifetimeSeconds: must be between 0 and 3600 (exclusive of 0)');
+    }
+    this.#audience = assertion.audience;
+    this.#keyId = assertion.keyId;
+
+    if (method === Methods.BasicAuthentication || method === Methods.PostBody || method === Methods.ClientSecretJwt) {
+      if (typeof input.clientSecret !== 'string' || input.clientSecret.length === 0) {
+        throw new ConfigurationError(`clientSecret: required for ${method}`);
+      }
+      this.#secret = input.clientSecret;
+    }
+    if (method === Methods.ClientSecretJwt) {
+      this.#algorithm = assertion.algorithm ?? 'HS256';
+      if (!/^HS(256|384|512)$/.test(this.#algorithm)) {
+        throw new ConfigurationError('clientAssertion.algorithm: client_secret_jwt needs HS256, HS384 or HS512');
+      }
+      this.#signingKey = new TextEncoder().encode(this.#secret);
+    }
+    if (method === Methods.PrivateKeyJwt) {
+      if (input.privateKey === undefined) throw new ConfigurationError('privateKey: required for private_key_jwt');
+      const key = toKeyObject(input.privateKey);
+      if (key.type !== 'private') throw new ConfigurationError('privateKey: a public key cannot sign; pass the private key');
+      const jwk = typeof input.privateKey === 'object' && !isKeyObject(input.privateKey) && !isCryptoKey(input.privateKey)
+        ? (input.privateKey as JWK)
+        : undefined;
+      this.#algorithm = assertion.algorithm ?? jwk?.alg ?? defaultAlgorithmFor(key);
+      const fits = ALGS_BY_KEY_TYPE[key.asymmetricKeyType ?? ''];
+      if (!fits?.test(this.#algorithm)) {
+        throw new ConfigurationError(
+          `clientAssertion.algorithm: ${this.#algorithm} does not fit a ${key.asymmetricKeyType ?? 'unknown'} key`,
+        );
+      }
+      this.#keyId = assertion.keyId ?? jwk?.kid;
+      this.#signingKey = key;
+    }
+  }
+
+  /** Adds this client's credentials to a token request's headers and form body. */
+  async apply(tokenEndpoint: string, headers: Record<string, string>, form: URLSearchParams): Promise<void> {
+    const P = OidcConstants.TokenRequest;
+    switch (this.method) {
+      case Methods.BasicAuthentication:
+        headers.authorization = basicAuthorizationHeader(this.clientId, this.#secret as string);
+        return;
+      case Methods.PostBody:
+        form.set(P.ClientId, this.clientId);
+        form.set(P.ClientSecret, this.#secret as string);
+        return;
+      case Methods.None:
+        form.set(P.ClientId, this.clientId);
+        return;
+      default: {
+        form.set(P.ClientId, this.clientId);
+        form.set(P.ClientAssertionType, OidcConstants.ClientAssertionTypes.JwtBearer);
+        form.set(P.ClientAssertion, await this.createAssertion(tokenEndpoint));
+      }
+    }
+  }
+
+  /** A client assertion JWT (RFC 7523 §3): iss = sub = client_id, a fresh `jti`, short `exp`. */
+  async createAssertion(tokenEndpoint: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const header: { alg: string; kid?: string } = { alg: this.#algorithm as string };
+    if (this.#keyId) header.kid = this.#keyId;
+    return new SignJWT({})
+      .setProtectedHeader(header)
+      .setIssuer(this.clientId)
+      .setSubject(this.clientId)
+      .setAudience(this.#audience ?? tokenEndpoint)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.#lifetimeSeconds)
+      .sign(this.#signingKey as KeyObject | Uint8Array);
+  }
+}

@@ -1,0 +1,161 @@
+import { OidcConstants } from '../constants/oidc-constants.js';
+import { ConfigurationError } from '../errors.js';
+import type { RetryMode } from '../http/types.js';
+import {
+  type ClientAssertionOptions,
+  type ClientAuthenticationMethod,
+  ClientAuthenticator,
+  type ClientPrivateKey,
+} from './client-authentication.js';
+
+const P = OidcConstants.TokenRequest;
+
+/** Extra form fields; an array value repeats the field. */
+export type TokenRequestParameters = Record<string, string | readonly string[] | undefined>;
+
+/** What every token request has: where it goes, who the client is, and optional scope/resource/extras. */
+export interface TokenRequestBaseOptions {
+  /** The token endpoint URL (`http:` or `https:`). */
+  address: string | URL;
+  clientId: string;
+  clientSecret?: string;
+  /**
+   * Default: `private_key_jwt` when `privateKey` is set, else `client_secret_basic` when `clientSecret` is set,
+   * else `none` (a public client that sends only `client_id`).
+   */
+  clientAuthentication?: ClientAuthenticationMethod;
+  /** Signing key for `private_key_jwt`. */
+  privateKey?: ClientPrivateKey;
+  clientAssertion?: ClientAssertionOptions;
+  /** Space-separated string or a list. */
+  scope?: string | readonly string[];
+  /** RFC 8707 resource indicator(s), absolute URIs. */
+  resource?: string | readonly string[];
+  /** Extra form fields for the provider (cannot replace grant_type or the client credentials). */
+  parameters?: TokenRequestParameters;
+  /** Extra HTTP headers (cannot replace Authorization or Content-Type). */
+  headers?: Record<string, string>;
+  /** Whole-exchange timeout in ms for this request (default: the HTTP client's). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface TokenRequestOptions extends TokenRequestBaseOptions {
+  /** The `grant_type`: an RFC 6749 name or an absolute URI for an extension grant. */
+  grantType: string;
+  /**
+   * When the POST may be sent again (see `RetryMode`). Default `unsent`: safe for a grant that consumes a
+   * one-time credential. Only choose `rate-limited` when repeating the request cannot do harm.
+   */
+  retry?: RetryMode;
+}
+
+const RESERVED = new Set<string>([
+  P.GrantType,
+  P.ClientId,
+  P.ClientSecret,
+  P.ClientAssertion,
+  P.ClientAssertionType,
+]);
+
+function toList(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : [...value];
+}
+
+function validateAddress(address: string | URL): string {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch (err) {
+    throw new ConfigurationError('address: the token endpoint must be an absolute http(s) URL', { cause: err });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError('address: the token endpoint must be an http(s) URL');
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError('address: credentials in the URL are not allowed; use clientId/clientSecret');
+  }
+  return url.href;
+}
+
+/**
+ * A token endpoint request (RFC 6749 §4). This generic form sends any grant, including extension grants
+ * (`requestToken`); the subclasses name the standard grants. Options are validated here, once; a request
+ * object may be sent many times.
+ */
+export class TokenRequest {
+  readonly address: string;
+  readonly grantType: string;
+  readonly clientId: string;
+  readonly clientAuthentication: ClientAuthenticationMethod;
+  readonly scope: string | undefined;
+  readonly resource: readonly string[];
+  readonly parameters: Readonly<TokenRequestParameters>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly retry: RetryMode;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** @internal */
+  readonly authenticator: ClientAuthenticator;
+
+  constructor(options: TokenRequestOptions) {
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError('token request options: required');
+    this.address = validateAddress(options.address);
+    if (typeof options.grantType !== 'string' || options.grantType.length === 0) {
+      throw new ConfigurationError('grantType: a non-empty string is required');
+    }
+    this.grantType = options.grantType;
+    this.authenticator = new ClientAuthenticator(options);
+    this.clientId = this.authenticator.clientId;
+    this.clientAuthentication = this.authenticator.method;
+    const scopes = toList(options.scope).flatMap((s) => s.split(' ')).filter(Boolean);
+    this.scope = scopes.length > 0 ? scopes.join(' ') : undefined;
+    this.resource = toList(options.resource);
+    for (const r of this.resource) {
+      if (!URL.canParse(r) || r.includes('#')) {
+        throw new ConfigurationError('resource: each resource indicator must be an absolute URI without a fragment');
+      }
+    }
+    const parameters = options.parameters ?? {};
+    for (const name of Object.keys(parameters)) {
+      if (RESERVED.has(name)) {
+        throw new ConfigurationError(`parameters: "${name}" is set by the request itself and cannot be overridden`);
+      }
+    }
+    this.parameters = { ...parameters };
+    const headers = options.headers ?? {};
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      if (lower === 'authorization' || lower === 'content-type') {
+        throw new ConfigurationError(`headers: "${name}" is set by the request itself`);
+      }
+    }
+    this.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    this.retry = options.retry ?? 'unsent';
+    this.timeoutMs = options.timeoutMs;
+    this.signal = options.signal;
+  }
+
+  /** The grant's own form fields (besides grant_type, scope, resource, extras and client authentication). */
+  protected grantParameters(): Array<[string, string | undefined]> {
+    return [];
+  }
+
+  /** @internal Builds the form and headers, client authentication included. */
+  async build(): Promise<{ form: URLSearchParams; headers: Record<string, string> }> {
+    const form = new URLSearchParams();
+    form.set(P.GrantType, this.grantType);
+    for (const [name, value] of this.grantParameters()) {
+      if (value !== undefined) form.set(name, value);
+    }
+    if (this.scope !== undefined) form.set(P.Scope, this.scope);
+    for (const r of this.resource) form.append(P.Resource, r);
+    for (const [name, value] of Object.entries(this.parameters)) {
+      for (const v of toList(value)) form.append(name, v);
+    }
+    const headers: Record<string, string> = { ...this.headers, accept: 'application/json' };
+    await this.authenticator.apply(this.address, headers, form);
+    return { form, headers };
+  }
+}

@@ -1,0 +1,36 @@
+import { Buffer } from 'node:buffer';
+
+// 1 for each character of the base64url alphabet (RFC 4648 section 5), indexed by char code.
+const ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') ALPHABET[c.charCodeAt(0)] = 1;
+
+/** Value of a base64url character (0..63); only called on characters already checked. */
+function sextet(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65;
+  if (code >= 97 && code <= 122) return code - 71;
+  if (code >= 48 && code <= 57) return code + 4;
+  return code === 45 ? 62 : 63;
+}
+
+/**
+ * Whether `input[start, end)` is canonical unpadded base64url: only the alphabet, no padding, no whitespace,
+ * a length that can encode whole bytes, and zero unused bits in the last character (so one byte string has
+ * exactly one encoding). Node's own decoder silently skips anything it does not understand.
+ */
+export function isCanonicalBase64url(input: string, start: number, end: number): boolean {
+  const length = end - start;
+  const rest = length & 3;
+  if (rest === 1) return false;
+  for (let i = start; i < end; i++) {
+    const code = input.charCodeAt(i);
+    if (code > 127 || ALPHABET[code] === 0) return false;
+  }
+  if (rest === 0 || length === 0) return true;
+  const last = sextet(input.charCodeAt(end - 1));
+  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/** Decodes a segment already checked by `isCanonicalBase64url`. */
+export function decodeBase64url(input: string, start: number, end: number): Buffer {
+  return Buffer.from(start === 0 && end === input.length ? input : input.slice(start, end), 'base64url');
+}

@@ -1,0 +1,192 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import { HttpError, TokenValidationError } from '../errors.js';
+import type { VerificationKey } from '../jwks/verification-key.js';
+import { getScopes } from '../principal/scopes.js';
+import { keyMismatch, verifySignature } from './algorithms.js';
+import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
+import { checkClaims } from './claim-rules.js';
+import { type CheckedHeader, checkHeader } from './header-rules.js';
+import { createKeySourceResolver, type KeySourceResolver } from './key-source-resolver.js';
+import type { TokenValidatorOptions } from './options.js';
+import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
+import { parseJsonObject, type SafeJsonResult } from './safe-json.js';
+import { VerifiedTokenCache } from './token-cache.js';
+import type { JwtClaims, TokenValidator, ValidatedToken } from './types.js';
+import { deepFreeze, ValidatedTokenResult } from './validated-token.js';
+
+/** Distinct headers remembered per validator (a provider uses a handful: one per key and alg). */
+const HEADER_CACHE_SIZE = 64;
+/** Keys tried for one token when several share its `kid` (bounded: each try is a signature check). */
+const MAX_KEY_ATTEMPTS = 3;
+
+function malformed(message: string): TokenValidationError {
+  return new TokenValidationError('token_malformed', message);
+}
+
+function jsonFailure(result: Exclude<SafeJsonResult, { ok: true }>, part: string): TokenValidationError {
+  switch (result.reason) {
+    case 'duplicate_member':
+      return malformed(`${part} has a duplicate member`);
+    case 'forbidden_member':
+      return malformed(`${part} has a __proto__, constructor or prototype member`);
+    default:
+      return malformed(`${part} is not a JSON object`);
+  }
+}
+
+function keysUnavailable(cause: unknown): TokenValidationError {
+  if (cause instanceof TokenValidationError) return cause;
+  const retryAfter = cause instanceof HttpError ? cause.retryAfter : undefined;
+  return new TokenValidationError('keys_unavailable', 'signing keys could not be obtained', { cause, retryAfter });
+}
+
+class JwtAccessTokenValidator implements TokenValidator {
+  readonly #options: ResolvedOptions;
+  readonly #keys: KeySourceResolver;
+  readonly #cache: VerifiedTokenCache | undefined;
+  readonly #headers = new Map<string, CheckedHeader>();
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#keys = createKeySourceResolver(options);
+    this.#cache = options.cache && new VerifiedTokenCache(options.cache.maxEntries, options.cache.maxTtlMs);
+  }
+
+  /** The hot path: a length check and a cache lookup before anything is decoded. */
+  validate(token: string): Promise<ValidatedToken> {
+    if (typeof token !== 'string' || token.length === 0) return Promise.reject(malformed('token must be a non-empty string'));
+    if (token.length > this.#options.maxTokenLength) {
+      return Promise.reject(new TokenValidationError('token_too_large', 'token longer than maxTokenLength'));
+    }
+    if (this.#cache !== undefined) {
+      const hit = this.#cache.get(token, this.#options.now());
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
+    return this.#verify(token);
+  }
+
+  async #verify(token: string): Promise<ValidatedToken> {
+    const options = this.#options;
+    if (this.#closed) throw new TokenValidationError('keys_unavailable', 'validator is closed');
+    const d1 = token.indexOf('.');
+    const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
+    if (d1 <= 0 || d2 < 0) throw malformed('not a compact JWS (three segments)');
+    if (token.indexOf('.', d2 + 1) !== -1) throw malformed('more than three segments (a JWE is not accepted)');
+
+    const checked = this.#header(token, d1);
+
+    if (d2 === d1 + 1 || !isCanonicalBase64url(token, d1 + 1, d2)) throw malformed('payload is not base64url');
+    const payloadBytes = decodeBase64url(token, d1 + 1, d2);
+    if (!isUtf8(payloadBytes)) throw malformed('payload is not UTF-8');
+    const parsed = parseJsonObject(payloadBytes.toString('utf8'), false);
+    if (!parsed.ok) throw jsonFailure(parsed, 'payload');
+    const claims = parsed.value as JwtClaims;
+
+    const nowMs = options.now();
+    const window = checkClaims(claims, options, nowMs);
+
+    if (d2 + 1 === token.length) throw new TokenValidationError('signature_invalid', 'token has no signature');
+    if (!isCanonicalBase64url(token, d2 + 1, token.length)) throw malformed('signature is not base64url');
+    const signature = decodeBase64url(token, d2 + 1, token.length);
+
+    // `iss` was checked against the allowed issuers above, so this picks among trusted key sets only.
+    const source = this.#keys.forIssuer(claims.iss as string);
+    let keys: readonly VerificationKey[];
+    try {
+      keys = await source.getKeys(checked.kid);
+    } catch (cause) {
+      const error = keysUnavailable(cause);
+      options.logger.warn({ err: error, code: error.code }, 'token validation: signing keys unavailable');
+      throw error;
+    }
+    const key = this.#verifyWithKeys(token, d2, checked, keys, signature);
+    await this.#runValidators(claims);
+
+    const result = new ValidatedTokenResult(token, checked.header, claims, getScopes(claims, options.scopeClaims));
+    this.#cache?.set(token, result, key, source, nowMs, window.expiresAt, window.notBefore);
+    return result;
+  }
+
+  #header(token: string, d1: number): CheckedHeader {
+    const segment = token.slice(0, d1);
+    const cached = this.#headers.get(segment);
+    if (cached !== undefined) return cached;
+    if (!isCanonicalBase64url(segment, 0, d1)) throw malformed('header is not base64url');
+    const bytes = decodeBase64url(segment, 0, d1);
+    if (!isUtf8(bytes)) throw malformed('header is not UTF-8');
+    const parsed = parseJsonObject(bytes.toString('utf8'), true);
+    if (!parsed.ok) throw jsonFailure(parsed, 'header');
+    const checked = checkHeader(parsed.value, this.#options);
+    deepFreeze(checked.header); // shared by every token with this header
+    if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.delete(this.#headers.keys().next().value!);
+    this.#headers.set(segment, checked);
+    return checked;
+  }
+
+  #verifyWithKeys(
+    token: string,
+    d2: number,
+    checked: CheckedHeader,
+    keys: readonly VerificationKey[],
+    signature: Buffer,
+  ): VerificationKey {
+    const { kid, spec } = checked;
+    let first: VerificationKey | undefined;
+    let more: VerificationKey[] | undefined;
+    let mismatch: string | undefined;
+    for (const key of keys) {
+      if (kid !== undefined && key.kid !== kid) continue;
+      const why = keyMismatch(spec, key);
+      if (why !== undefined) mismatch = why;
+      else if (first === undefined) first = key;
+      else (more ??= []).push(key);
+    }
+    if (first === undefined) {
+      throw new TokenValidationError('key_not_found', mismatch === undefined ? 'no key for this token' : `no usable key: ${mismatch}`);
+    }
+    // Without a kid we never guess among keys: exactly one must fit.
+    if (kid === undefined && more !== undefined) {
+      throw new TokenValidationError('key_not_found', 'token has no kid and several keys could have signed it');
+    }
+    const data = Buffer.from(token.slice(0, d2), 'latin1');
+    if (verifySignature(spec, first, data, signature)) return first;
+    if (more !== undefined) {
+      for (let i = 0; i < more.length && i < MAX_KEY_ATTEMPTS - 1; i++) {
+        const key = more[i]!;
+        if (verifySignature(spec, key, data, signature)) return key;
+      }
+    }
+    throw new TokenValidationError('signature_invalid', 'signature does not verify');
+  }
+
+  async #runValidators(claims: JwtClaims): Promise<void> {
+    for (const [name, check] of this.#options.validators) {
+      let ok: boolean;
+      try {
+        const r = check(claims[name], claims);
+        ok = typeof r === 'boolean' ? r : await r;
+      } catch (cause) {
+        throw new TokenValidationError('claim_invalid', `validator for claim ${name} failed`, { cause });
+      }
+      if (ok !== true) throw new TokenValidationError('claim_invalid', `claim ${name} not accepted`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cache?.clear();
+    this.#headers.clear();
+    await this.#keys.close();
+  }
+}
+
+/**
+ * Builds a validator for JWT access tokens: options are checked now (a `ConfigurationError` says what to
+ * change), keys are fetched on first use, and every `validate(token)` after that is synchronous work plus a
+ * cache lookup.
+ */
+export function createTokenValidator(options: TokenValidatorOptions): TokenValidator {
+  return new JwtAccessTokenValidator(resolveOptions(options));
+}

@@ -1,0 +1,41 @@
+import type { ClaimsPrincipal } from '../principal/claims-principal.js';
+import { toPrincipal } from '../principal/to-principal.js';
+import type { JwtClaims, JwtHeader, ValidatedToken } from './types.js';
+
+export function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+}
+
+/**
+ * A validated token. Frozen, because one instance is shared by every request that presents the same token
+ * (the verified-token cache); the principal is built on first use only.
+ */
+export class ValidatedTokenResult implements ValidatedToken {
+  readonly token: string;
+  readonly header: JwtHeader;
+  readonly claims: JwtClaims;
+  readonly scopes: readonly string[];
+  #principal: ClaimsPrincipal | undefined;
+
+  constructor(token: string, header: JwtHeader, claims: JwtClaims, scopes: string[]) {
+    this.token = token;
+    this.header = header;
+    deepFreeze(claims);
+    this.claims = claims;
+    this.scopes = Object.freeze(scopes);
+    Object.freeze(this);
+  }
+
+  get principal(): ClaimsPrincipal {
+    // Private fields stay writable on a frozen object.
+    this.#principal ??= toPrincipal(this.claims);
+    return this.#principal;
+  }
+
+  /** Keeps the token out of logs and serialized errors. */
+  toJSON(): Omit<ValidatedToken, 'token' | 'principal'> {
+    return { header: this.header, claims: this.claims, scopes: this.scopes };
+  }
+}

@@ -1,0 +1,120 @@
+import {
+  type AuthGuard,
+  BearerError,
+  type BearerAuthenticator,
+  type BearerAuthOptions,
+  type BearerRequest,
+  authorizeBearer,
+  claimCheck as claimCheckGuard,
+  claimEquals as claimEqualsGuard,
+  claimIncludes as claimIncludesGuard,
+  createBearerAuthenticator,
+  type JwtClaims,
+  requireAnyScope as requireAnyScopeGuard,
+  requireScopes as requireScopesGuard,
+  type ValidatedToken,
+} from '@identity-model/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The validated access token, set by `requireToken`; `undefined` in optional mode without a token. */
+      auth?: ValidatedToken | undefined;
+    }
+  }
+}
+
+export interface RequireTokenAdapterOptions {
+  /**
+   * Hand refusals to `next(err)` (a `BearerError` carrying `status`, `headers` and `body`) instead of answering
+   * them here. Default `false`: the middleware answers with the RFC 6750 status, WWW-Authenticate and JSON body.
+   */
+  forwardErrors?: boolean;
+}
+
+export type RequireTokenOptions = BearerAuthOptions & RequireTokenAdapterOptions;
+
+/** The middleware, with the authenticator it built (and `close()` to release the validator's resources). */
+export interface RequireTokenMiddleware extends RequestHandler {
+  readonly authenticator: BearerAuthenticator;
+  close(): Promise<void>;
+}
+
+interface Context {
+  authenticator: BearerAuthenticator;
+  forwardErrors: boolean;
+}
+
+// Which `requireToken` authenticated a request, so guards answer in its realm and can authenticate lazily.
+const contexts = new WeakMap<Request, Context>();
+
+function toBearerRequest(req: Request): BearerRequest {
+  return { method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, body: req.body };
+}
+
+function fail(error: unknown, res: Response, next: NextFunction, forwardErrors: boolean): void {
+  if (error instanceof BearerError && !forwardErrors) {
+    res.status(error.status).set(error.headers).json(error.body);
+    return;
+  }
+  next(error);
+}
+
+/** Validates the bearer token of every request it sees: `app.use(requireToken({ issuer, audience }))`. */
+export function requireToken(options: RequireTokenOptions): RequireTokenMiddleware {
+  const { forwardErrors = false, ...bearerOptions } = options;
+  const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
+  const context: Context = { authenticator, forwardErrors };
+  // Express 4 does not catch rejected promises: settle every one explicitly.
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    contexts.set(req, context);
+    authenticator.authenticate(toBearerRequest(req)).then(
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (error: unknown) => fail(error, res, next, forwardErrors),
+    );
+  };
+  return Object.assign(middleware, { authenticator, close: () => authenticator.close() });
+}
+
+/** Any core guard as middleware. Authenticates first when `requireToken` ran but did not authenticate yet. */
+export function authorize(guard: AuthGuard): RequestHandler {
+  return (req, res, next) => {
+    const context = contexts.get(req);
+    const decided = authorizeBearer(guard, context?.authenticator, toBearerRequest(req), req.auth);
+    decided.then(
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (error: unknown) => fail(error, res, next, context?.forwardErrors ?? false),
+    );
+  };
+}
+
+/** 403 `insufficient_scope` with `scope="…"` unless the token grants every one of `scopes`. */
+export function requireScopes(...scopes: string[]): RequestHandler {
+  return authorize(requireScopesGuard(...scopes));
+}
+
+export function requireAnyScope(...scopes: string[]): RequestHandler {
+  return authorize(requireAnyScopeGuard(...scopes));
+}
+
+export function claimEquals(name: string, expected: string | number | boolean): RequestHandler {
+  return authorize(claimEqualsGuard(name, expected));
+}
+
+export function claimIncludes(name: string, ...values: (string | number)[]): RequestHandler {
+  return authorize(claimIncludesGuard(name, ...values));
+}
+
+export function claimCheck(
+  check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
+  options?: { description?: string },
+): RequestHandler {
+  return authorize(claimCheckGuard(check, options));
+}

@@ -1,0 +1,123 @@
+import {
+  type AuthGuard,
+  BearerError,
+  type BearerAuthenticator,
+  type BearerAuthOptions,
+  type BearerRequest,
+  authorizeBearer,
+  claimCheck as claimCheckGuard,
+  claimEquals as claimEqualsGuard,
+  claimIncludes as claimIncludesGuard,
+  createBearerAuthenticator,
+  type JwtClaims,
+  requireAnyScope as requireAnyScopeGuard,
+  requireScopes as requireScopesGuard,
+  type ValidatedToken,
+} from '@identity-model/core';
+import type { Context, Middleware, Next } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The validated access token, set by `requireToken`; `undefined` when the request is not authenticated. */
+    auth?: ValidatedToken | undefined;
+    /** In `passthrough` mode: why the request was not authenticated. */
+    authError?: BearerError | undefined;
+  }
+}
+
+export interface RequireTokenAdapterOptions {
+  /**
+   * Let every request through: a refused one reaches downstream middleware with `ctx.state.auth` undefined and
+   * the refusal in `ctx.state.authError` (koa-jwt's `passthrough`). Guards still refuse.
+   */
+  passthrough?: boolean;
+  /**
+   * Throw refusals (a `BearerError` with `status`, `headers`, `expose`) for upstream error middleware instead of
+   * answering them here. Default `false`: answered with RFC 6750 status, WWW-Authenticate and a JSON body.
+   */
+  forwardErrors?: boolean;
+}
+
+export type RequireTokenOptions = BearerAuthOptions & RequireTokenAdapterOptions;
+
+/** The middleware, with the authenticator it built (and `close()` to release the validator's resources). */
+export interface RequireTokenMiddleware extends Middleware {
+  readonly authenticator: BearerAuthenticator;
+  close(): Promise<void>;
+}
+
+interface Settings {
+  authenticator: BearerAuthenticator;
+  forwardErrors: boolean;
+}
+
+// Which `requireToken` saw a request, so guards answer in its realm and can authenticate lazily.
+const contexts = new WeakMap<Context, Settings>();
+
+function toBearerRequest(ctx: Context): BearerRequest {
+  const body = (ctx.request as { body?: unknown }).body;
+  return { method: ctx.method, url: ctx.url, headers: ctx.headers, rawHeaders: ctx.req.rawHeaders, body };
+}
+
+function answer(ctx: Context, error: unknown, forwardErrors: boolean): void {
+  if (!(error instanceof BearerError) || forwardErrors) throw error;
+  ctx.status = error.status;
+  ctx.set(error.headers);
+  ctx.body = error.body;
+}
+
+/** Validates the bearer token of every request it sees: `app.use(requireToken({ issuer, audience }))`. */
+export function requireToken(options: RequireTokenOptions): RequireTokenMiddleware {
+  const { passthrough = false, forwardErrors = false, ...bearerOptions } = options;
+  const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
+  const settings: Settings = { authenticator, forwardErrors };
+  const middleware = async (ctx: Context, next: Next): Promise<void> => {
+    contexts.set(ctx, settings);
+    try {
+      ctx.state.auth = await authenticator.authenticate(toBearerRequest(ctx));
+    } catch (error) {
+      if (!(passthrough && error instanceof BearerError)) return answer(ctx, error, forwardErrors);
+      ctx.state.auth = undefined;
+      ctx.state.authError = error;
+    }
+    await next();
+  };
+  return Object.assign(middleware, { authenticator, close: () => authenticator.close() });
+}
+
+/** Any core guard as middleware. Authenticates first when `requireToken` ran but did not authenticate yet. */
+export function authorize(guard: AuthGuard): Middleware {
+  return async (ctx, next) => {
+    const settings = contexts.get(ctx);
+    try {
+      ctx.state.auth = await authorizeBearer(guard, settings?.authenticator, toBearerRequest(ctx), ctx.state.auth);
+    } catch (error) {
+      return answer(ctx, error, settings?.forwardErrors ?? false);
+    }
+    await next();
+  };
+}
+
+/** 403 `insufficient_scope` with `scope="…"` unless the token grants every one of `scopes`. */
+export function requireScopes(...scopes: string[]): Middleware {
+  return authorize(requireScopesGuard(...scopes));
+}
+
+export function requireAnyScope(...scopes: string[]): Middleware {
+  return authorize(requireAnyScopeGuard(...scopes));
+}
+
+export function claimEquals(name: string, expected: string | number | boolean): Middleware {
+  return authorize(claimEqualsGuard(name, expected));
+}
+
+export function claimIncludes(name: string, ...values: (string | number)[]): Middleware {
+  return authorize(claimIncludesGuard(name, ...values));
+}
+
+export function claimCheck(
+  check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
+  options?: { description?: string },
+): Middleware {
+  return authorize(claimCheckGuard(check, options));
+}

@@ -1,0 +1,217 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type CacheLock,
+  type CacheStore,
+  ConfigurationError,
+  type Logger,
+  type StoredToken,
+  silentLogger,
+} from '@identity-model/core';
+import type { Cluster, Redis } from 'ioredis';
+import { decodeToken, encodeToken } from './codec.js';
+import { parseEncryptionKey } from './encryption.js';
+import { CacheStoreError } from './errors.js';
+
+export interface RedisCacheStoreOptions {
+  /** Prepended to every key name, e.g. `'orders-api:tokens:'`. Default `'identity-model:'`. */
+  prefix?: string;
+  /**
+   * Seals stored values with AES-256-GCM so a dump of Redis does not hand out bearer tokens: 32 bytes as a
+   * Buffer, 64 hex characters or base64. Every replica sharing the store needs the same key.
+   */
+  encryptionKey?: Buffer | Uint8Array | string;
+  /**
+   * Upper bound (ms) on each Redis operation; past it the operation rejects and the token manager carries
+   * on without the store. Default 500.
+   */
+  commandTimeoutMs?: number;
+  /** Warns once when Redis becomes unreachable and says when it is back. */
+  logger?: Logger;
+}
+
+// Deletes the lock only if it still holds our owner id: a holder whose lock expired and was taken over
+// must not release the new holder's lock.
+const RELEASE_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RELEASE_SHA = createHash('sha1').update(RELEASE_SCRIPT).digest('hex');
+
+// While ioredis knows the connection is down, commands would only queue up: fail at once instead.
+const DOWN_STATUSES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
+
+/**
+ * A `CacheStore` on Redis (single node, Sentinel or Cluster through an `ioredis` client) so every replica of
+ * a service shares one client-credentials token, and its lock lets one replica fetch while the others wait.
+ *
+ * Key names are `<prefix>{<sha256 of the cache key>}:token` and `...:lock`: nothing secret appears in them,
+ * and the `{…}` hash tag keeps both in one Cluster slot. The store does not own the client: `close()` stops
+ * using it; quit the client yourself.
+ */
+export class RedisCacheStore implements CacheStore {
+  readonly #client: Redis | Cluster;
+  readonly #prefix: string;
+  readonly #key: Buffer | undefined;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  #closed = false;
+  #down = false;
+
+  constructor(client: Redis | Cluster, options: RedisCacheStoreOptions = {}) {
+    if (!client || typeof (client as Partial<Redis>).set !== 'function') {
+      throw new ConfigurationError(
+        'RedisCacheStore needs an ioredis client (new Redis(...) or new Cluster(...))',
+      );
+    }
+    const prefix = options.prefix ?? 'identity-model:';
+    if (typeof prefix !== 'string') throw new ConfigurationError('RedisCacheStore prefix must be a string');
+    if (/[{}]/.test(prefix)) {
+      throw new ConfigurationError(
+        'RedisCacheStore prefix must not contain { or } (they would change the hash tag)',
+      );
+    }
+    const timeoutMs = options.commandTimeoutMs ?? 500;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new ConfigurationError(
+        'RedisCacheStore commandTimeoutMs must be a positive number of milliseconds',
+      );
+    }
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#key = options.encryptionKey === undefined ? undefined : parseEncryptionKey(options.encryptionKey);
+    this.#timeoutMs = timeoutMs;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** The Redis key names used for a cache key (for operators and tests; they contain no secret). */
+  keyNames(key: string): { token: string; lock: string } {
+    const tag = createHash('sha256').update(key).digest('base64url');
+    return { token: `${this.#prefix}{${tag}}:token`, lock: `${this.#prefix}{${tag}}:lock` };
+  }
+
+  async get(key: string): Promise<StoredToken | undefined> {
+    const name = this.keyNames(key).token;
+    const raw = await this.#run('get', () => this.#client.get(name));
+    if (raw === null) return undefined;
+    const token = decodeToken(raw, name, this.#key);
+    // Redis expiry has millisecond precision but the clocks of the writer and of Redis may differ.
+    if (!token || token.expiresAt <= Date.now()) return undefined;
+    return token;
+  }
+
+  async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
+    const name = this.keyNames(key).token;
+    const ttl = Math.floor(Math.min(ttlMs, value.expiresAt - Date.now()));
+    if (!(ttl > 0)) return; // already expired, or a NaN: nothing worth sharing
+    const encoded = encodeToken(value, name, this.#key);
+    await this.#run('set', () => this.#client.set(name, encoded, 'PX', ttl));
+  }
+
+  async delete(key: string): Promise<void> {
+    const name = this.keyNames(key).token;
+    await this.#run('delete', () => this.#client.del(name));
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<CacheLock | undefined> {
+    const name = this.keyNames(key).lock;
+    const owner = randomBytes(18).toString('base64url');
+    const ttl = Math.max(1, Math.ceil(Number.isFinite(ttlMs) ? ttlMs : 1));
+    let acquire: Promise<'OK' | null> | undefined;
+    let result: 'OK' | null;
+    try {
+      result = await this.#run('lock', () => {
+        acquire = this.#client.set(name, owner, 'PX', ttl, 'NX');
+        return acquire;
+      });
+    } catch (err) {
+      // If the SET lands after we gave up, nobody would release it: release it as soon as it does.
+      acquire?.then(
+        (late) => {
+          if (late === 'OK') this.#release(name, owner).catch(() => {});
+        },
+        () => {},
+      );
+      throw err;
+    }
+    if (result !== 'OK') return undefined;
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.#run('unlock', () => this.#release(name, owner));
+      },
+    };
+  }
+
+  /** Stops using the client (later calls reject). The client itself is yours to `quit()`. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async #release(name: string, owner: string): Promise<unknown> {
+    try {
+      return await this.#client.evalsha(RELEASE_SHA, 1, name, owner);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.#client.eval(RELEASE_SCRIPT, 1, name, owner);
+    }
+  }
+
+  /** Runs one Redis call, bounded by the command timeout, tracking outages for the logger. */
+  async #run<T>(op: string, call: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new CacheStoreError('cache_store_closed', 'the Redis cache store is closed');
+    if (DOWN_STATUSES.has(this.#client.status)) {
+      throw this.#failed(
+        op,
+        new CacheStoreError('cache_store_unavailable', `Redis is not connected (${this.#client.status})`),
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new CacheStoreError(
+              'cache_store_timeout',
+              `Redis did not answer ${op} within ${this.#timeoutMs} ms`,
+            ),
+          ),
+        this.#timeoutMs,
+      );
+      timer.unref();
+    });
+    const pending = call();
+    pending.catch(() => {}); // a late failure after the timeout must not become an unhandled rejection
+    try {
+      const result = await Promise.race([pending, timeout]);
+      this.#recovered();
+      return result;
+    } catch (err) {
+      if (err instanceof CacheStoreError) throw this.#failed(op, err);
+      throw this.#failed(
+        op,
+        new CacheStoreError('cache_store_unavailable', `Redis ${op} failed`, { cause: err }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #failed(op: string, err: CacheStoreError): CacheStoreError {
+    if (!this.#down) {
+      this.#down = true;
+      // Codes and names only: a Redis error could echo a command argument.
+      const cause = err.cause as { code?: unknown; name?: unknown } | undefined;
+      this.#logger.warn(
+        { code: err.code, op, causeCode: cause?.code, causeName: cause?.name },
+        'Redis cache store unavailable; tokens are cached per process until it is back',
+      );
+    }
+    return err;
+  }
+
+  #recovered(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#logger.info({}, 'Redis cache store is reachable again; tokens are shared again');
+  }
+}

@@ -1,0 +1,4 @@
+import { adapterMatrix } from './matrix.js';
+import { koaHarness } from './support/frameworks.js';
+
+adapterMatrix(koaHarness);

@@ -1,0 +1,66 @@
+/**
+ * One replica of a service, as a child process: a `ClientCredentialsTokenManager` per scope sharing a
+ * `RedisCacheStore`. Driven over IPC by `fleet.ts`; never run directly.
+ */
+import { ClientCredentialsTokenManager, type ClientCredentialsTokenManagerOptions } from '@identity-model/core';
+import { RedisCacheStore, type RedisCacheStoreOptions } from '@identity-model/redis';
+import { Redis } from 'ioredis';
+import type { ReplicaReply, ReplicaRequest } from './fleet.js';
+
+let client: Redis | undefined;
+let store: RedisCacheStore | undefined;
+let base: ClientCredentialsTokenManagerOptions | undefined;
+const managers = new Map<string, ClientCredentialsTokenManager>();
+
+async function reset(): Promise<void> {
+  await Promise.all([...managers.values()].map((m) => m.close()));
+  managers.clear();
+  client?.disconnect();
+  client = undefined;
+}
+
+function managerFor(scope: string): ClientCredentialsTokenManager {
+  let manager = managers.get(scope);
+  if (!manager) {
+    manager = new ClientCredentialsTokenManager({ ...(base as ClientCredentialsTokenManagerOptions), scope, store });
+    managers.set(scope, manager);
+  }
+  return manager;
+}
+
+async function handle(msg: ReplicaRequest): Promise<Omit<ReplicaReply, 'id'>> {
+  switch (msg.type) {
+    case 'configure': {
+      await reset();
+      client = new Redis(msg.redisUrl, { retryStrategy: () => 50 });
+      client.on('error', () => {}); // outages are part of the tests
+      store = new RedisCacheStore(client, msg.store as RedisCacheStoreOptions);
+      base = msg.manager as ClientCredentialsTokenManagerOptions;
+      return { ok: true };
+    }
+    case 'run': {
+      const manager = managerFor(msg.scope);
+      const results = await Promise.allSettled(Array.from({ length: msg.concurrency }, () => manager.getToken()));
+      return {
+        ok: true,
+        tokens: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.accessToken] : [])),
+        errors: results.flatMap((r) =>
+          r.status === 'rejected' ? [`${(r.reason as Error).name}: ${(r.reason as Error).message}`] : [],
+        ),
+      };
+    }
+    case 'status':
+      return { ok: true, status: client?.status ?? 'none' };
+  }
+}
+
+process.on('message', (msg: ReplicaRequest) => {
+  handle(msg).then(
+    (reply) => process.send?.({ ...reply, id: msg.id }),
+    (err: unknown) => process.send?.({ id: msg.id, ok: false, errors: [String(err)] }),
+  );
+});
+process.on('disconnect', () => {
+  reset().finally(() => process.exit(0));
+});
+process.send?.({ id: 0, ok: true, status: 'started' });
