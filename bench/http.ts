@@ -146,8 +146,8 @@ export async function runHttp(
 ): Promise<HttpReport> {
   const { quick, only = [] } = options;
   const poolSize = quick ? 2000 : 10_000;
-  const warmSeconds = quick ? 0.5 : 1;
-  const measureSeconds = quick ? 1 : 3;
+  const warmSeconds = quick ? 0.4 : 1;
+  const measureSeconds = quick ? 0.8 : 3;
   const rounds = quick ? 1 : 2;
 
   const key = generateKey('RS256', 'bench-http');

@@ -1,9 +1,14 @@
 /** Markdown helpers for RESULTS.md. */
 
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/** `align`: one letter per column, `l` or `r`; default: the first column left, the others right (figures). */
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: string,
+): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const align = headers.map((_, i) => (i === 0 ? '---' : '---:'));
-  return [line(headers), line(align), ...rows.map(line)].join('\n');
+  const aligns = headers.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? '---' : '---:'));
+  return [line(headers), line(aligns), ...rows.map(line)].join('\n');
 }
 
 export function fixed(value: number, digits = 1): string {

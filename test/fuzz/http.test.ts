@@ -23,7 +23,10 @@ describe('fuzzing the Authorization header through every adapter', () => {
     idp = await startIdp();
     genuine = await idp.getToken({ scope: 'read' });
     for (const framework of FRAMEWORKS) {
-      apps.set(framework, await startApp(framework, { issuer: idp.issuer, audience: idp.audience, ...providerKeys(idp) }));
+      apps.set(
+        framework,
+        await startApp(framework, { issuer: idp.issuer, audience: idp.audience, ...providerKeys(idp) }),
+      );
     }
   });
 
@@ -35,7 +38,10 @@ describe('fuzzing the Authorization header through every adapter', () => {
   function check(res: Awaited<ReturnType<typeof rawRequest>>, sent: string): void {
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     assert.ok(res.status !== 200, `access granted for ${JSON.stringify(sent.slice(0, 120))}`);
-    assert.ok(res.status < 500 || res.status === 503, `server error ${res.status}: ${res.body.slice(0, 200)}`);
+    assert.ok(
+      res.status < 500 || res.status === 503,
+      `server error ${res.status}: ${res.body.slice(0, 200)}`,
+    );
     const challenge = res.headers['www-authenticate'];
     if (challenge !== undefined) {
       // Our refusal: the challenge and the body must tell the same story.
@@ -53,8 +59,16 @@ describe('fuzzing the Authorization header through every adapter', () => {
       const app = apps.get(framework) as RunningApp;
       await fc.assert(
         fc.asyncProperty(authorizationValue(genuine), fc.boolean(), async (value, twice) => {
-          if (value.equals(Buffer.from(`Bearer ${genuine}`)) || value.equals(Buffer.from(`bearer ${genuine}`))) return;
-          if (value.equals(Buffer.from(`BEARER ${genuine}`)) || value.equals(Buffer.from(`Bearer  ${genuine}`))) return;
+          if (
+            value.equals(Buffer.from(`Bearer ${genuine}`)) ||
+            value.equals(Buffer.from(`bearer ${genuine}`))
+          )
+            return;
+          if (
+            value.equals(Buffer.from(`BEARER ${genuine}`)) ||
+            value.equals(Buffer.from(`Bearer  ${genuine}`))
+          )
+            return;
           const headers: RawRequest['headers'] = [['authorization', value]];
           if (twice) headers.push(['authorization', `Bearer ${genuine}`]);
           check(await rawRequest(app.port, { path: '/api', headers }, 5000), value.toString('latin1'));
@@ -66,6 +80,9 @@ describe('fuzzing the Authorization header through every adapter', () => {
 
   test('statuses seen across the run', (t) => {
     t.diagnostic(JSON.stringify(Object.fromEntries(statuses)));
-    assert.ok((statuses.get(400) ?? 0) > 0 && (statuses.get(401) ?? 0) > 0, 'both malformed and bad tokens reached');
+    assert.ok(
+      (statuses.get(400) ?? 0) > 0 && (statuses.get(401) ?? 0) > 0,
+      'both malformed and bad tokens reached',
+    );
   });
 });

@@ -21,21 +21,25 @@ function allTokens(replies: ReplicaReply[]): string[] {
   return replies.flatMap((r) => r.tokens ?? []);
 }
 
-// Real processes, real Redis, real oidc-provider: what a service scaled to many replicas does.
-describe('a fleet of replicas sharing a RedisCacheStore', () => {
-  let fleet: Fleet;
-  let idp: TestIdp;
-  let url: string;
-  let admin: Redis;
+// Real processes, real Redis, real oidc-provider: what a service scaled to many replicas does. One fleet
+// serves every scenario (starting 8 processes is the expensive part); the scenario killing a replica runs last.
+let fleet: Fleet;
+let idp: TestIdp;
+let url: string;
 
-  before(async () => {
-    [fleet, idp, url] = await Promise.all([startFleet(REPLICAS), startIdp(), redisUrl()]);
+before(async () => {
+  [fleet, idp, url] = await Promise.all([startFleet(REPLICAS), startIdp(), redisUrl()]);
+});
+after(async () => {
+  await Promise.all([fleet.close(), idp.close()]);
+});
+
+describe('a fleet of replicas sharing a RedisCacheStore', () => {
+  let admin: Redis;
+  before(() => {
     admin = new Redis(url);
   });
-  after(async () => {
-    admin.disconnect();
-    await Promise.all([fleet.close(), idp.close()]);
-  });
+  after(() => admin.disconnect());
 
   function configure(prefix: string, redis = url, store: { encryptionKey?: string } = {}) {
     return fleet.configureAll(() => ({
@@ -79,7 +83,65 @@ describe('a fleet of replicas sharing a RedisCacheStore', () => {
       assert.equal(keys.length, 1, 'the token, and no lock left behind');
       const raw = (await admin.getBuffer(keys[0]!)) as Buffer;
       const token = tokens[0]!;
-      assert.ok(!raw.includes(token) && !raw.includes(token.split('.')[1]!) && !raw.includes(token.split('.')[2]!));
+      assert.ok(
+        !raw.includes(token) && !raw.includes(token.split('.')[1]!) && !raw.includes(token.split('.')[2]!),
+      );
+    } finally {
+      idp.tokenDelayMs = 0;
+    }
+  });
+});
+
+describe('a fleet whose Redis goes down mid-run', () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(() => redis.close());
+
+  test('callers still get tokens while Redis is down, and the fleet shares again once it is back', async () => {
+    const prefix = uniquePrefix('fleet-outage');
+    await fleet.configureAll(() => ({
+      type: 'configure',
+      redisUrl: redis.url,
+      store: { prefix, commandTimeoutMs: 300 },
+      manager: {
+        issuer: idp.issuer,
+        clientId: idp.clients.basic.clientId,
+        clientSecret: idp.clients.basic.clientSecret,
+        lock: { ttlMs: 5000, waitMs: 5000, pollIntervalMs: 25 },
+        storeRetryMs: 100,
+      },
+    }));
+    await fleet.waitForStatus((s) => s === 'ready');
+    idp.tokenDelayMs = 300;
+    idp.resetCounts();
+    try {
+      const shared = allTokens(await fleet.runAll({ scope: 'read', concurrency: 20 }));
+      assert.equal(new Set(shared).size, 1);
+      assert.equal(idp.counts.token, 1);
+
+      await redis.stop();
+      await fleet.waitForStatus((s) => s !== 'ready');
+      idp.resetCounts();
+      // The token already held keeps being served from memory...
+      assert.deepEqual(
+        new Set(allTokens(await fleet.runAll({ scope: 'read', concurrency: 20 }))),
+        new Set(shared),
+      );
+      assert.equal(idp.counts.token, 0);
+      // ...and a token nobody holds yet is fetched by each replica on its own, once per replica.
+      const alone = allTokens(await fleet.runAll({ scope: 'write', concurrency: 20 }));
+      assert.equal(alone.length, REPLICAS * 20);
+      assert.equal(idp.counts.token, REPLICAS);
+
+      await redis.start();
+      await fleet.waitForStatus((s) => s === 'ready');
+      await new Promise((r) => setTimeout(r, 300)); // past storeRetryMs: the managers probe the store again
+      idp.resetCounts();
+      const again = allTokens(await fleet.runAll({ scope: 'read write', concurrency: 20 }));
+      assert.equal(new Set(again).size, 1, 'sharing resumed');
+      assert.equal(idp.counts.token, 1);
     } finally {
       idp.tokenDelayMs = 0;
     }
@@ -89,38 +151,41 @@ describe('a fleet of replicas sharing a RedisCacheStore', () => {
 describe('a fleet whose lock holder dies mid-fetch', () => {
   const LOCK_TTL_MS = 1000;
   const WAIT_MS = 8000; // longer than the lock TTL: a takeover must come from the lock expiring
-  let fleet: Fleet;
-  let url: string;
   let tokenServer: ReturnType<typeof createServer>;
   let requests: number[] = [];
   let firstRequest: (index: number) => void = () => {};
 
   before(async () => {
-    [fleet, url] = await Promise.all([startFleet(REPLICAS), redisUrl()]);
     // A token endpoint that never answers the first request (the holder dies while it waits), then answers.
     // Each replica authenticates with its own secret, so the endpoint knows who is fetching.
     tokenServer = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
-      const basic = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+      const basic = Buffer.from(
+        (req.headers.authorization ?? '').replace(/^Basic /, ''),
+        'base64',
+      ).toString();
       const index = Number(decodeURIComponent(basic.split(':')[1] ?? '').replace('secret-', ''));
       requests.push(index);
       if (requests.length === 1) return firstRequest(index);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ access_token: `token-${requests.length}`, token_type: 'Bearer', expires_in: 300 }));
+      res.end(
+        JSON.stringify({ access_token: `token-${requests.length}`, token_type: 'Bearer', expires_in: 300 }),
+      );
     });
     await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
     tokenServer.closeAllConnections();
-    await Promise.all([fleet.close(), new Promise((r) => tokenServer.close(r))]);
+    await new Promise((r) => tokenServer.close(r));
   });
 
   test('another replica takes over once the lock expires, and the fleet still fetches only once more', async () => {
     const { port } = tokenServer.address() as AddressInfo;
+    const prefix = uniquePrefix('fleet-kill');
     await fleet.configureAll((i) => ({
       type: 'configure',
       redisUrl: url,
-      store: { prefix: uniquePrefix('fleet-kill'), commandTimeoutMs: 300 },
+      store: { prefix, commandTimeoutMs: 300 },
       manager: {
         tokenEndpoint: `http://127.0.0.1:${port}/token`,
         clientId: 'svc',
@@ -152,62 +217,5 @@ describe('a fleet whose lock holder dies mid-fetch', () => {
     assert.notEqual(requests[1], holderIndex);
     // Well before the wait fallback: the takeover came from the lock's expiry.
     assert.ok(elapsed < WAIT_MS - 2000, `took ${elapsed} ms`);
-  });
-});
-
-describe('a fleet whose Redis goes down mid-run', () => {
-  let fleet: Fleet;
-  let idp: TestIdp;
-  let redis: RedisServer;
-
-  before(async () => {
-    [fleet, idp, redis] = await Promise.all([startFleet(REPLICAS), startIdp(), startRedisServer()]);
-  });
-  after(async () => {
-    await Promise.all([fleet.close(), idp.close(), redis.close()]);
-  });
-
-  test('callers still get tokens while Redis is down, and the fleet shares again once it is back', async () => {
-    await fleet.configureAll(() => ({
-      type: 'configure',
-      redisUrl: redis.url,
-      store: { prefix: uniquePrefix('fleet-outage'), commandTimeoutMs: 300 },
-      manager: {
-        issuer: idp.issuer,
-        clientId: idp.clients.basic.clientId,
-        clientSecret: idp.clients.basic.clientSecret,
-        lock: { ttlMs: 5000, waitMs: 5000, pollIntervalMs: 25 },
-        storeRetryMs: 100,
-      },
-    }));
-    await fleet.waitForStatus((s) => s === 'ready');
-    idp.tokenDelayMs = 300;
-    idp.resetCounts();
-    try {
-      const shared = allTokens(await fleet.runAll({ scope: 'read', concurrency: 20 }));
-      assert.equal(new Set(shared).size, 1);
-      assert.equal(idp.counts.token, 1);
-
-      await redis.stop();
-      await fleet.waitForStatus((s) => s !== 'ready');
-      idp.resetCounts();
-      // The token already held keeps being served from memory...
-      assert.deepEqual(new Set(allTokens(await fleet.runAll({ scope: 'read', concurrency: 20 }))), new Set(shared));
-      assert.equal(idp.counts.token, 0);
-      // ...and a token nobody holds yet is fetched by each replica on its own, once per replica.
-      const alone = allTokens(await fleet.runAll({ scope: 'write', concurrency: 20 }));
-      assert.equal(alone.length, REPLICAS * 20);
-      assert.equal(idp.counts.token, REPLICAS);
-
-      await redis.start();
-      await fleet.waitForStatus((s) => s === 'ready');
-      await new Promise((r) => setTimeout(r, 300)); // past storeRetryMs: the managers probe the store again
-      idp.resetCounts();
-      const again = allTokens(await fleet.runAll({ scope: 'read write', concurrency: 20 }));
-      assert.equal(new Set(again).size, 1, 'sharing resumed');
-      assert.equal(idp.counts.token, 1);
-    } finally {
-      idp.tokenDelayMs = 0;
-    }
   });
 });

@@ -56,7 +56,11 @@ describe('attacks through core createTokenValidator', () => {
       const token = await idp.getToken({ scope: 'read', alg });
       const result = await validator.validate(token);
       assert.deepEqual(result.scopes, ['read']);
-      assert.equal(await joseAccepts(token, oracle(false)), true, `${alg}: jose disagrees on a genuine token`);
+      assert.equal(
+        await joseAccepts(token, oracle(false)),
+        true,
+        `${alg}: jose disagrees on a genuine token`,
+      );
     }
   });
 
@@ -80,7 +84,8 @@ describe('attacks through core createTokenValidator', () => {
           attack.codes?.includes(error.code),
           `${attack.name}: code ${error.code} (${error.message}), expected one of ${attack.codes?.join(', ')}`,
         );
-        for (const piece of secretPieces(token)) assert.ok(!error.message.includes(piece), 'message holds the token');
+        for (const piece of secretPieces(token))
+          assert.ok(!error.message.includes(piece), 'message holds the token');
       }
       assert.equal(ctx.canary.requests.length, canaryBefore, `${attack.name}: the canary saw a request`);
       if (await joseAccepts(token, oracle(weak))) joseAlsoAccepted.push(attack.name);
@@ -97,7 +102,10 @@ describe('attacks through core createTokenValidator', () => {
       /iat an hour in the future/, // jose checks iat only against maxTokenAge
     ];
     for (const name of joseAlsoAccepted) {
-      assert.ok(stricterThanJose.some((re) => re.test(name)), `jose accepted "${name}"`);
+      assert.ok(
+        stricterThanJose.some((re) => re.test(name)),
+        `jose accepted "${name}"`,
+      );
     }
   });
 

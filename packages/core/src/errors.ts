@@ -99,7 +99,13 @@ export class TokenManagementError extends IdentityModelError {
   constructor(
     code: TokenManagementErrorCode,
     message: string,
-    options: { cause?: unknown; error?: string; errorDescription?: string; httpStatus?: number; retryAfter?: number } = {},
+    options: {
+      cause?: unknown;
+      error?: string;
+      errorDescription?: string;
+      httpStatus?: number;
+      retryAfter?: number;
+    } = {},
   ) {
     super(message, { code, cause: options.cause });
     this.error = options.error;

@@ -1,10 +1,10 @@
 import {
   type AuthGuard,
-  BearerError,
+  authorizeBearer,
   type BearerAuthenticator,
   type BearerAuthOptions,
+  BearerError,
   type BearerRequest,
-  authorizeBearer,
   claimCheck as claimCheckGuard,
   claimEquals as claimEqualsGuard,
   claimIncludes as claimIncludesGuard,
@@ -50,7 +50,13 @@ interface Context {
 const contexts = new WeakMap<Request, Context>();
 
 function toBearerRequest(req: Request): BearerRequest {
-  return { method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, body: req.body };
+  return {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    body: req.body,
+  };
 }
 
 function fail(error: unknown, res: Response, next: NextFunction, forwardErrors: boolean): void {

@@ -76,7 +76,10 @@ describe('@identity-model/express requireToken', () => {
     const handler: ErrorRequestHandler = (err, _req, res, _next) => {
       seen.push(err);
       const error = err as BearerError;
-      res.status(error.status).set(error.headers).json({ custom: true, ...error.body });
+      res
+        .status(error.status)
+        .set(error.headers)
+        .json({ custom: true, ...error.body });
     };
     app.use(handler);
     await withServer(app, async (url) => {
@@ -118,7 +121,10 @@ describe('@identity-model/express requireToken', () => {
       assert.deepEqual(await (await fetch(url)).json(), { sub: null });
       assert.equal((await fetch(url, { headers: bearer(await b.sign()) })).status, 401);
       assert.equal((await fetch(`${url}/read`)).status, 401);
-      assert.equal((await fetch(`${url}/read`, { headers: bearer(await a.sign({ scope: 'read' })) })).status, 200);
+      assert.equal(
+        (await fetch(`${url}/read`, { headers: bearer(await a.sign({ scope: 'read' })) })).status,
+        200,
+      );
     });
   });
 
@@ -178,13 +184,22 @@ describe('@identity-model/express requireToken', () => {
       assert.equal(cross.status, 401);
       assert.match(cross.headers.get('www-authenticate') ?? '', /^Bearer realm="a"/);
       const noScope = await fetch(`${url}/b`, { headers: bearer(await b.sign({ scope: 'write' })) });
-      assert.match(noScope.headers.get('www-authenticate') ?? '', /^Bearer realm="b", error="insufficient_scope"/);
+      assert.match(
+        noScope.headers.get('www-authenticate') ?? '',
+        /^Bearer realm="b", error="insufficient_scope"/,
+      );
     });
   });
 
   test('serviceFetch refuses options without origins when built', () => {
     assert.throws(
-      () => serviceFetch({ tokenEndpoint: 'http://127.0.0.1:1/token', clientId: 'c', clientSecret: 's', origins: [] }),
+      () =>
+        serviceFetch({
+          tokenEndpoint: 'http://127.0.0.1:1/token',
+          clientId: 'c',
+          clientSecret: 's',
+          origins: [],
+        }),
       /origins/,
     );
   });

@@ -40,7 +40,9 @@ function toBearerRequest(request: FastifyRequest): BearerRequest {
 
 function unconfiguredServiceFetch(): ServiceFetch {
   const error = () =>
-    new ConfigurationError('serviceFetch needs the `serviceToken` option of oidcAuth (client credentials and origins)');
+    new ConfigurationError(
+      'serviceFetch needs the `serviceToken` option of oidcAuth (client credentials and origins)',
+    );
   const rejecting = () => Promise.reject(error());
   return Object.defineProperties(rejecting, {
     manager: {
@@ -72,7 +74,10 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
     );
   }
 
-  const authenticator = createBearerAuthenticator({ logger: fastify.log, ...bearerOptions } as OidcAuthOptions);
+  const authenticator = createBearerAuthenticator({
+    logger: fastify.log,
+    ...bearerOptions,
+  } as OidcAuthOptions);
   let serviceFetch: ServiceFetch;
   try {
     serviceFetch = serviceToken
@@ -96,7 +101,12 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
   const authorize = (guard: AuthGuard): OidcAuthHook => {
     return async (request, reply) => {
       try {
-        request.auth = await authenticator.authorize(guard, toBearerRequest(request), request.auth, request.log);
+        request.auth = await authenticator.authorize(
+          guard,
+          toBearerRequest(request),
+          request.auth,
+          request.log,
+        );
       } catch (error) {
         return answer(reply, error);
       }
@@ -119,7 +129,9 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
   if (name === undefined) {
     for (const key of TOP_LEVEL) {
       if (fastify.hasDecorator(key)) {
-        throw new ConfigurationError(`oidcAuth: \`app.${key}\` is already decorated; register oidcAuth with a \`name\``);
+        throw new ConfigurationError(
+          `oidcAuth: \`app.${key}\` is already decorated; register oidcAuth with a \`name\``,
+        );
       }
     }
     for (const key of TOP_LEVEL) fastify.decorate(key, instance[key] as unknown as OidcAuthHook);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { ConfigurationError } from '@identity-model/core';
-import { oidcAuth, type OidcAuthInstance } from '@identity-model/fastify';
+import { type OidcAuthInstance, oidcAuth } from '@identity-model/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { secretIssuer } from '../../../test/adapters/support/secret-tokens.js';
 
@@ -19,7 +19,10 @@ function bearer(token: string) {
   return { authorization: `Bearer ${token}` };
 }
 
-async function withApp(build: (app: FastifyInstance) => Promise<void> | void, fn: (app: FastifyInstance) => Promise<void>) {
+async function withApp(
+  build: (app: FastifyInstance) => Promise<void> | void,
+  fn: (app: FastifyInstance) => Promise<void>,
+) {
   const app = Fastify();
   try {
     await build(app);
@@ -55,8 +58,12 @@ describe('@identity-model/fastify oidcAuth', () => {
       async (app) => {
         await app.register(oidcAuth, { ...a.options, authenticateAll: false });
         app.get('/public', async (request) => ({ auth: request.auth ?? null }));
-        app.get('/private', { preHandler: app.authenticate }, async (request) => ({ sub: request.auth?.claims.sub }));
-        app.get('/read', { preHandler: app.requireScopes('read') }, async (request) => ({ sub: request.auth?.claims.sub }));
+        app.get('/private', { preHandler: app.authenticate }, async (request) => ({
+          sub: request.auth?.claims.sub,
+        }));
+        app.get('/read', { preHandler: app.requireScopes('read') }, async (request) => ({
+          sub: request.auth?.claims.sub,
+        }));
       },
       async (app) => {
         assert.deepEqual((await app.inject({ url: '/public' })).json(), { auth: null });
@@ -101,7 +108,9 @@ describe('@identity-model/fastify oidcAuth', () => {
       async (app) => {
         assert.deepEqual((await app.inject({ url: '/' })).json(), { sub: null });
         assert.equal((await app.inject({ url: '/', headers: bearer(await b.sign()) })).statusCode, 401);
-        assert.deepEqual((await app.inject({ url: '/', headers: bearer(await a.sign()) })).json(), { sub: 'client-a' });
+        assert.deepEqual((await app.inject({ url: '/', headers: bearer(await a.sign()) })).json(), {
+          sub: 'client-a',
+        });
       },
     );
   });
@@ -135,7 +144,12 @@ describe('@identity-model/fastify oidcAuth', () => {
     await withApp(
       async (app) => {
         await app.register(oidcAuth, { ...a.options, authenticateAll: false, realm: 'internal' });
-        await app.register(oidcAuth, { ...b.options, authenticateAll: false, name: 'partner', realm: 'partner' });
+        await app.register(oidcAuth, {
+          ...b.options,
+          authenticateAll: false,
+          name: 'partner',
+          realm: 'partner',
+        });
         app.get('/internal', { preHandler: app.requireScopes('read') }, async () => 'internal');
         app.get('/partner', { preHandler: app.partner.requireScopes('read') }, async () => 'partner');
       },
@@ -146,7 +160,10 @@ describe('@identity-model/fastify oidcAuth', () => {
         assert.equal((await app.inject({ url: '/partner', headers: tokenB })).body, 'partner');
         const cross = await app.inject({ url: '/partner', headers: tokenA });
         assert.equal(cross.statusCode, 401);
-        assert.match(String(cross.headers['www-authenticate']), /^Bearer realm="partner", error="invalid_token"/);
+        assert.match(
+          String(cross.headers['www-authenticate']),
+          /^Bearer realm="partner", error="invalid_token"/,
+        );
       },
     );
   });
@@ -155,7 +172,7 @@ describe('@identity-model/fastify oidcAuth', () => {
     const app = Fastify();
     await app.register(oidcAuth, a.options);
     app.register(oidcAuth, b.options);
-    await assert.rejects(app.ready(), (error: unknown) => {
+    await assert.rejects(async () => app.ready(), (error: unknown) => {
       assert.ok(error instanceof ConfigurationError);
       assert.match(error.message, /`name`/);
       return true;
@@ -178,7 +195,9 @@ describe('@identity-model/fastify oidcAuth', () => {
     const res = await app.inject({ url: '/', headers: bearer(token) });
     await app.close();
     assert.equal(res.statusCode, 401);
-    const refusal = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'bearer token refused');
+    const refusal = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'bearer token refused');
     assert.ok(refusal, 'a refusal is logged');
     assert.equal(refusal.code, 'invalid_token');
     assert.ok(refusal.reqId !== undefined, 'through the request logger');
@@ -196,7 +215,9 @@ describe('@identity-model/fastify oidcAuth', () => {
 
   test('serviceFetch without serviceToken options says what is missing', async () => {
     await withApp(
-      (app) => app.register(oidcAuth, a.options),
+      async (app) => {
+        await app.register(oidcAuth, a.options);
+      },
       async (app) => {
         await assert.rejects(app.serviceFetch('http://127.0.0.1:1/'), /serviceToken/);
       },

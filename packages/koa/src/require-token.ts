@@ -1,10 +1,10 @@
 import {
   type AuthGuard,
-  BearerError,
+  authorizeBearer,
   type BearerAuthenticator,
   type BearerAuthOptions,
+  BearerError,
   type BearerRequest,
-  authorizeBearer,
   claimCheck as claimCheckGuard,
   claimEquals as claimEqualsGuard,
   claimIncludes as claimIncludesGuard,
@@ -90,7 +90,12 @@ export function authorize(guard: AuthGuard): Middleware {
   return async (ctx, next) => {
     const settings = contexts.get(ctx);
     try {
-      ctx.state.auth = await authorizeBearer(guard, settings?.authenticator, toBearerRequest(ctx), ctx.state.auth);
+      ctx.state.auth = await authorizeBearer(
+        guard,
+        settings?.authenticator,
+        toBearerRequest(ctx),
+        ctx.state.auth,
+      );
     } catch (error) {
       return answer(ctx, error, settings?.forwardErrors ?? false);
     }

@@ -46,7 +46,10 @@ describe('@identity-model/koa requireToken', () => {
       const none = await fetch(`${url}/me`);
       assert.equal(none.status, 401);
       assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="api"');
-      assert.deepEqual(await none.json(), { error: 'unauthorized', error_description: 'An access token is required' });
+      assert.deepEqual(await none.json(), {
+        error: 'unauthorized',
+        error_description: 'An access token is required',
+      });
       const forbidden = await fetch(`${url}/write`, { headers: read });
       assert.equal(forbidden.status, 403);
       assert.match(forbidden.headers.get('www-authenticate') ?? '', /scope="write"$/);
@@ -71,7 +74,10 @@ describe('@identity-model/koa requireToken', () => {
     await withServer(app, async (url) => {
       assert.deepEqual(await (await fetch(url)).json(), { sub: null, error: 'token_missing' });
       const forged = bearer(await b.sign({ scope: 'read' }));
-      assert.deepEqual(await (await fetch(url, { headers: forged })).json(), { sub: null, error: 'invalid_token' });
+      assert.deepEqual(await (await fetch(url, { headers: forged })).json(), {
+        sub: null,
+        error: 'invalid_token',
+      });
       assert.deepEqual(await (await fetch(url, { headers: bearer(await a.sign()) })).json(), {
         sub: 'client-a',
         error: null,
@@ -79,7 +85,10 @@ describe('@identity-model/koa requireToken', () => {
       const guarded = await fetch(`${url}/read`, { headers: forged });
       assert.equal(guarded.status, 401);
       assert.match(guarded.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
-      assert.equal((await fetch(`${url}/read`, { headers: bearer(await a.sign({ scope: 'read' })) })).status, 200);
+      assert.equal(
+        (await fetch(`${url}/read`, { headers: bearer(await a.sign({ scope: 'read' })) })).status,
+        200,
+      );
     });
   });
 

@@ -5,9 +5,15 @@
  *   GET /write   scope `write`   → { ok: 'write' }
  * `serviceFetch` (when `serviceToken` is given) is built the framework's own way.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
-import type { BearerAuthOptions, ServiceFetch, ServiceTokenOptions, ValidatedToken } from '@identity-model/core';
+import type { AddressInfo } from 'node:net';
+import type {
+  BearerAuthOptions,
+  ServiceFetch,
+  ServiceTokenOptions,
+  ValidatedToken,
+} from '@identity-model/core';
 import * as expressAdapter from '@identity-model/express';
 import { oidcAuth } from '@identity-model/fastify';
 import * as koaAdapter from '@identity-model/koa';
@@ -33,7 +39,12 @@ export interface FrameworkHarness {
 }
 
 function claimsOf(auth: ValidatedToken | undefined) {
-  return { sub: auth?.claims.sub, client_id: auth?.claims.client_id, iss: auth?.claims.iss, scopes: auth?.scopes };
+  return {
+    sub: auth?.claims.sub,
+    client_id: auth?.claims.client_id,
+    iss: auth?.claims.iss,
+    scopes: auth?.scopes,
+  };
 }
 
 async function listen(server: Server): Promise<string> {

@@ -26,7 +26,14 @@ export function secretIssuer(name = 'a'): SecretIssuer {
     options: { issuer, audience, secret, algorithms: ['HS256'] },
     async sign(claims = {}) {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: issuer, aud: audience, sub: `client-${name}`, iat: now, exp: now + 300, ...claims })
+      return new SignJWT({
+        iss: issuer,
+        aud: audience,
+        sub: `client-${name}`,
+        iat: now,
+        exp: now + 300,
+        ...claims,
+      })
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
         .sign(secret);
     },

@@ -3,11 +3,12 @@
  * with its own RSA key, where each endpoint can be switched to a fault (hang, 429 storm, 500, garbage or
  * truncated JSON, a huge body, a redirect, a wrong issuer...). Tokens are signed with its key.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeyPair } from '../../security/support/keys.js';
-import { forge, nowSeconds } from '../../security/support/forge.js';
-import { json, type LocalServer, startLocalServer } from '../../security/support/local-server.js';
+
 import { generateKeyPairSync } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { forge, nowSeconds } from '../../security/support/forge.js';
+import type { KeyPair } from '../../security/support/keys.js';
+import { json, type LocalServer, startLocalServer } from '../../security/support/local-server.js';
 
 export type Fault =
   | { kind: 'ok' }
@@ -33,6 +34,8 @@ export interface FaultProvider {
   discoveryOverrides: Record<string, unknown>;
   /** The keys published (default: the provider key). */
   publishedKeys: Record<string, unknown>[];
+  /** `Cache-Control: max-age` of good answers, seconds (default 300). */
+  maxAge: number;
   count(endpoint: Endpoint): number;
   token(claims?: Record<string, unknown>, key?: KeyPair): string;
   reset(): void;
@@ -53,6 +56,7 @@ export async function startFaultProvider(): Promise<FaultProvider> {
     faults: { discovery: { kind: 'ok' }, jwks: { kind: 'ok' } } as Record<Endpoint, Fault>,
     discoveryOverrides: {} as Record<string, unknown>,
     publishedKeys: [key.publicJwk] as Record<string, unknown>[],
+    maxAge: 300,
   };
   const served: Record<Endpoint, number> = { discovery: 0, jwks: 0 };
   let origin = '';
@@ -60,55 +64,72 @@ export async function startFaultProvider(): Promise<FaultProvider> {
   function answer(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, body: () => unknown): void {
     const fault = state.faults[endpoint];
     served[endpoint]++;
+    const good = () => json(res, 200, body(), { 'cache-control': `max-age=${state.maxAge}` });
     switch (fault.kind) {
       case 'ok':
-        return json(res, 200, body(), { 'cache-control': 'max-age=300' });
+        good();
+        break;
       case 'hang':
-        req.socket.setTimeout(0);
-        return; // never answers; the server's close() destroys the socket
+        req.socket.setTimeout(0); // never answers; the server's close() destroys the socket
+        break;
       case 'status':
-        return json(res, fault.status, { error: 'temporarily_unavailable' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        json(
+          res,
+          fault.status,
+          { error: 'temporarily_unavailable' },
+          fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+        );
+        break;
       case 'flaky':
-        if (served[endpoint] <= fault.times) return json(res, fault.status, { error: 'server_error' });
-        return json(res, 200, body(), { 'cache-control': 'max-age=300' });
+        if (served[endpoint] <= fault.times) json(res, fault.status, { error: 'server_error' });
+        else good();
+        break;
       case 'garbage':
         res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end('{"keys": [ {"kty": "RSA", "n": tru');
+        res.end('{"keys": [ {"kty": "RSA", "n": tru');
+        break;
       case 'truncated': {
         const text = JSON.stringify(body());
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': text.length + 500 });
         res.write(text.slice(0, Math.floor(text.length / 2)));
-        return void setTimeout(() => res.destroy(), 20);
+        setTimeout(() => res.destroy(), 20);
+        break;
       }
       case 'huge': {
         res.writeHead(200, { 'content-type': 'application/json' });
         const chunk = Buffer.alloc(64 * 1024, 0x20);
         let sent = 0;
-        const pump = () => {
+        const pump = (): void => {
           while (sent < fault.bytes) {
             sent += chunk.length;
-            if (!res.write(chunk)) return void res.once('drain', pump);
+            if (!res.write(chunk)) {
+              res.once('drain', pump);
+              return;
+            }
           }
           res.end('{}');
         };
         res.on('close', () => {
           sent = Number.POSITIVE_INFINITY;
         });
-        return pump();
+        pump();
+        break;
       }
       case 'redirect':
         res.writeHead(302, { location: fault.location });
-        return void res.end();
+        res.end();
+        break;
       case 'html':
         res.writeHead(200, { 'content-type': 'text/html' });
-        return void res.end('<html><body>Service Unavailable</body></html>');
+        res.end('<html><body>Service Unavailable</body></html>');
+        break;
     }
   }
 
   const server = await startLocalServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/.well-known/openid-configuration') {
-      return answer('discovery', req, res, () => ({
+      answer('discovery', req, res, () => ({
         issuer: origin,
         jwks_uri: `${origin}/jwks`,
         token_endpoint: `${origin}/token`,
@@ -118,9 +139,11 @@ export async function startFaultProvider(): Promise<FaultProvider> {
         id_token_signing_alg_values_supported: ['RS256'],
         ...state.discoveryOverrides,
       }));
+    } else if (path === '/jwks') {
+      answer('jwks', req, res, () => ({ keys: state.publishedKeys }));
+    } else {
+      json(res, 404, { error: 'not_found' });
     }
-    if (path === '/jwks') return answer('jwks', req, res, () => ({ keys: state.publishedKeys }));
-    json(res, 404, { error: 'not_found' });
   });
   origin = server.origin;
 
@@ -144,12 +167,27 @@ export async function startFaultProvider(): Promise<FaultProvider> {
     set publishedKeys(v) {
       state.publishedKeys = v;
     },
+    get maxAge() {
+      return state.maxAge;
+    },
+    set maxAge(v) {
+      state.maxAge = v;
+    },
     count: (endpoint) => served[endpoint],
     token(claims = {}, signer = key) {
       const now = nowSeconds();
       return forge({
         header: { alg: 'RS256', typ: 'at+jwt', kid: signer.kid },
-        payload: { iss: origin, aud: AUDIENCE, sub: 's', client_id: 'c', iat: now, exp: now + 300, scope: 'read', ...claims },
+        payload: {
+          iss: origin,
+          aud: AUDIENCE,
+          sub: 's',
+          client_id: 'c',
+          iat: now,
+          exp: now + 300,
+          scope: 'read',
+          ...claims,
+        },
         key: signer.privateKey,
       });
     },
@@ -157,6 +195,7 @@ export async function startFaultProvider(): Promise<FaultProvider> {
       state.faults = { discovery: { kind: 'ok' }, jwks: { kind: 'ok' } };
       state.discoveryOverrides = {};
       state.publishedKeys = [key.publicJwk];
+      state.maxAge = 300;
       served.discovery = 0;
       served.jwks = 0;
       server.reset();
@@ -164,4 +203,3 @@ export async function startFaultProvider(): Promise<FaultProvider> {
     close: () => server.close(),
   };
 }
-

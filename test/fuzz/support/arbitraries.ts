@@ -10,7 +10,8 @@ export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const B64TOKEN_EXTRA = '.~+/=';
 
-export const b64urlBytes = (max = 64) => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
+export const b64urlBytes = (max = 64) =>
+  fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
 
 export const b64urlChars = (max = 64) =>
   fc.string({ unit: fc.constantFrom(...B64URL.split('')), maxLength: max });
@@ -20,12 +21,38 @@ export const b64tokenChars = (max = 200) =>
 
 /** JSON values an attacker might put in a header or claim set, with JOSE member names mixed in. */
 const joseKey = fc.oneof(
-  fc.constantFrom('alg', 'kid', 'typ', 'crit', 'jku', 'jwk', 'x5u', 'x5c', 'b64', 'enc', 'zip', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'alg',
+    'kid',
+    'typ',
+    'crit',
+    'jku',
+    'jwk',
+    'x5u',
+    'x5c',
+    'b64',
+    'enc',
+    'zip',
+    '__proto__',
+    'constructor',
+  ),
   fc.constantFrom('iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'scope', 'scp', 'client_id', 'jti', 'cnf'),
   fc.string({ maxLength: 8 }),
 );
 const joseValue = fc.oneof(
-  fc.constantFrom('none', 'None', 'HS256', 'RS256', 'ES256', 'EdDSA', 'PS256', 'at+jwt', 'JWT', 'logout+jwt', 'b64'),
+  fc.constantFrom(
+    'none',
+    'None',
+    'HS256',
+    'RS256',
+    'ES256',
+    'EdDSA',
+    'PS256',
+    'at+jwt',
+    'JWT',
+    'logout+jwt',
+    'b64',
+  ),
   fc.jsonValue({ maxDepth: 2 }),
 );
 export const joseObject = fc.dictionary(joseKey, joseValue, { maxKeys: 8 });
@@ -35,7 +62,10 @@ export const jwtShaped = fc.oneof(
   fc.array(b64urlBytes(96), { minLength: 1, maxLength: 6 }).map((p) => p.join('.')),
   fc
     .tuple(joseObject, joseObject, b64urlBytes(300))
-    .map(([h, p, s]) => `${Buffer.from(JSON.stringify(h)).toString('base64url')}.${Buffer.from(JSON.stringify(p)).toString('base64url')}.${s}`),
+    .map(
+      ([h, p, s]) =>
+        `${Buffer.from(JSON.stringify(h)).toString('base64url')}.${Buffer.from(JSON.stringify(p)).toString('base64url')}.${s}`,
+    ),
   fc.tuple(b64tokenChars(80), b64tokenChars(200), b64tokenChars(80)).map(([a, b, c]) => `${a}.${b}.${c}`),
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 120 }),
@@ -50,9 +80,17 @@ export type Mutation =
   | { kind: 'header-member'; key: string; value: unknown };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), char: fc.constantFrom(...(B64URL + B64TOKEN_EXTRA).split('')) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(...(B64URL + B64TOKEN_EXTRA).split('')),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.string({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.string({ minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant('swap-segments' as const), a: fc.nat(2), b: fc.nat(2) }),
   fc.record({ kind: fc.constant('replace-segment' as const), which: fc.nat(2), with: b64urlBytes(80) }),
   fc.record({ kind: fc.constant('header-member' as const), key: joseKey, value: joseValue }),
@@ -83,7 +121,12 @@ export function mutate(token: string, m: Mutation): string {
     case 'header-member': {
       const [h, ...rest] = token.split('.');
       const header = JSON.parse(Buffer.from(h as string, 'base64url').toString()) as Record<string, unknown>;
-      Object.defineProperty(header, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(header, m.key, {
+        value: m.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       return [Buffer.from(JSON.stringify(header)).toString('base64url'), ...rest].join('.');
     }
   }

@@ -35,7 +35,9 @@ type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
 export interface Fleet {
   size: number;
   send(index: number, request: Body<ReplicaRequest>): Promise<ReplicaReply>;
-  configureAll(config: (index: number) => Body<Extract<ReplicaRequest, { type: 'configure' }>>): Promise<void>;
+  configureAll(
+    config: (index: number) => Body<Extract<ReplicaRequest, { type: 'configure' }>>,
+  ): Promise<void>;
   runAll(request: { scope: string; concurrency: number }, indexes?: number[]): Promise<ReplicaReply[]>;
   /** Waits until every live replica's Redis client reports `status`. */
   waitForStatus(accept: (status: string) => boolean, timeoutMs?: number): Promise<void>;
@@ -48,7 +50,10 @@ const replicaPath = fileURLToPath(new URL('./replica.ts', import.meta.url));
 
 export async function startFleet(size: number): Promise<Fleet> {
   let nextId = 1;
-  const pending = new Map<number, { index: number; resolve: (r: ReplicaReply) => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { index: number; resolve: (r: ReplicaReply) => void; reject: (e: Error) => void }
+  >();
   const alive = new Set<number>();
   const children: ChildProcess[] = [];
 

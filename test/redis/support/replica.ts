@@ -2,10 +2,27 @@
  * One replica of a service, as a child process: a `ClientCredentialsTokenManager` per scope sharing a
  * `RedisCacheStore`. Driven over IPC by `fleet.ts`; never run directly.
  */
-import { ClientCredentialsTokenManager, type ClientCredentialsTokenManagerOptions } from '@identity-model/core';
+import { appendFileSync } from 'node:fs';
+import {
+  ClientCredentialsTokenManager,
+  type ClientCredentialsTokenManagerOptions,
+} from '@identity-model/core';
 import { RedisCacheStore, type RedisCacheStoreOptions } from '@identity-model/redis';
 import { Redis } from 'ioredis';
 import type { ReplicaReply, ReplicaRequest } from './fleet.js';
+
+// REPLICA_LOG=<file> appends what the managers and stores log, to debug a failing fleet test.
+const print =
+  (level: string) =>
+  (obj: object, msg?: string): void => {
+    appendFileSync(
+      process.env.REPLICA_LOG as string,
+      `[replica ${process.pid}] ${level} ${msg ?? ''} ${JSON.stringify(obj)}\n`,
+    );
+  };
+const logger = process.env.REPLICA_LOG
+  ? { debug: print('debug'), info: print('info'), warn: print('warn'), error: print('error') }
+  : undefined;
 
 let client: Redis | undefined;
 let store: RedisCacheStore | undefined;
@@ -22,7 +39,12 @@ async function reset(): Promise<void> {
 function managerFor(scope: string): ClientCredentialsTokenManager {
   let manager = managers.get(scope);
   if (!manager) {
-    manager = new ClientCredentialsTokenManager({ ...(base as ClientCredentialsTokenManagerOptions), scope, store });
+    manager = new ClientCredentialsTokenManager({
+      ...(base as ClientCredentialsTokenManagerOptions),
+      scope,
+      store,
+      logger,
+    });
     managers.set(scope, manager);
   }
   return manager;
@@ -34,13 +56,15 @@ async function handle(msg: ReplicaRequest): Promise<Omit<ReplicaReply, 'id'>> {
       await reset();
       client = new Redis(msg.redisUrl, { retryStrategy: () => 50 });
       client.on('error', () => {}); // outages are part of the tests
-      store = new RedisCacheStore(client, msg.store as RedisCacheStoreOptions);
-      base = msg.manager as ClientCredentialsTokenManagerOptions;
+      store = new RedisCacheStore(client, { ...(msg.store as RedisCacheStoreOptions), logger });
+      base = msg.manager as unknown as ClientCredentialsTokenManagerOptions;
       return { ok: true };
     }
     case 'run': {
       const manager = managerFor(msg.scope);
-      const results = await Promise.allSettled(Array.from({ length: msg.concurrency }, () => manager.getToken()));
+      const results = await Promise.allSettled(
+        Array.from({ length: msg.concurrency }, () => manager.getToken()),
+      );
       return {
         ok: true,
         tokens: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.accessToken] : [])),

@@ -24,7 +24,8 @@ export function assertOutcome(res: RawResponse, expected: Outcome[], label: stri
     assert.doesNotMatch(challenge, /error=/, `${label}: a request without credentials gets no error code`);
   } else {
     assert.equal(bodyError, match.error, `${label}: the JSON body must carry the same error`);
-    if (match.error === 'insufficient_scope') assert.match(challenge, /scope="admin"/, `${label}: scope= missing`);
+    if (match.error === 'insufficient_scope')
+      assert.match(challenge, /scope="admin"/, `${label}: scope= missing`);
   }
   return match;
 }

@@ -32,7 +32,11 @@ export interface AttackContext {
   /** Claims a genuine access token would carry, with overrides (`undefined` removes a claim). */
   claims(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** Signs with the provider's own key: header defaults to `{ alg, typ: 'at+jwt', kid }`. */
-  signReal(payload: Segment, header?: Record<string, unknown> | string, alg?: 'RS256' | 'ES256' | 'EdDSA'): string;
+  signReal(
+    payload: Segment,
+    header?: Record<string, unknown> | string,
+    alg?: 'RS256' | 'ES256' | 'EdDSA',
+  ): string;
   /** Signs with a key of the attacker's choosing. */
   signWith(key: SignKey, header: Segment, payload: Segment, alg?: string): string;
 }

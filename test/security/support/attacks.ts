@@ -5,7 +5,12 @@ import { claimCases } from './cases-claims.js';
 import { requestCases } from './cases-requests.js';
 import { structureCases } from './cases-structure.js';
 
-export const attackCases: AttackCase[] = [...algorithmCases, ...structureCases, ...claimCases, ...requestCases];
+export const attackCases: AttackCase[] = [
+  ...algorithmCases,
+  ...structureCases,
+  ...claimCases,
+  ...requestCases,
+];
 export const tokenCases = attackCases.filter((c) => c.token);
 
 export * from './attack-context.js';

@@ -18,6 +18,8 @@ export async function startCanary(keys: AttackerKeys): Promise<LocalServer> {
       json(res, 200, { issuer: origin, jwks_uri: `${origin}/jwks`, token_endpoint: `${origin}/token` });
       return;
     }
-    json(res, 200, { keys: [keys.rsa.publicJwk, keys.ec.publicJwk, keys.ed.publicJwk, keys.weakRsa.publicJwk] });
+    json(res, 200, {
+      keys: [keys.rsa.publicJwk, keys.ec.publicJwk, keys.ed.publicJwk, keys.weakRsa.publicJwk],
+    });
   });
 }

@@ -16,7 +16,12 @@ function noneCase(spelling: string): AttackCase {
 }
 
 /** HS* signed with the provider's public key as the HMAC secret, the classic confusion (CVE-2016-10555). */
-function confusion(name: string, alg: string, secret: (c: AttackContext) => string | Buffer, kid: 'rsa' | 'ec'): AttackCase {
+function confusion(
+  name: string,
+  alg: string,
+  secret: (c: AttackContext) => string | Buffer,
+  kid: 'rsa' | 'ec',
+): AttackCase {
   return {
     name: `algorithm confusion: ${alg} keyed with ${name}`,
     ref: 'RFC 8725 §2.1, §3.1; CVE-2016-10555 (jsonwebtoken), CVE-2023-48223 (fast-jwt)',
@@ -46,7 +51,13 @@ export const algorithmCases: AttackCase[] = [
   {
     name: 'missing alg header is refused',
     ref: 'RFC 7515 §4.1.1',
-    token: (c) => forge({ header: { typ: 'at+jwt', kid: c.rsa.kid }, payload: c.claims(), key: c.rsa.privateKey, alg: 'RS256' }),
+    token: (c) =>
+      forge({
+        header: { typ: 'at+jwt', kid: c.rsa.kid },
+        payload: c.claims(),
+        key: c.rsa.privateKey,
+        alg: 'RS256',
+      }),
     expect: REJECT,
     codes: ['token_malformed', 'alg_not_allowed'],
   },
@@ -54,36 +65,59 @@ export const algorithmCases: AttackCase[] = [
     name: 'alg as an array ["RS256"] (type confusion) is refused',
     ref: 'RFC 7515 §4.1.1 (alg is a string)',
     token: (c) =>
-      forge({ header: { alg: ['RS256'], typ: 'at+jwt', kid: c.rsa.kid }, payload: c.claims(), key: c.rsa.privateKey, alg: 'RS256' }),
+      forge({
+        header: { alg: ['RS256'], typ: 'at+jwt', kid: c.rsa.kid },
+        payload: c.claims(),
+        key: c.rsa.privateKey,
+        alg: 'RS256',
+      }),
     expect: REJECT,
     codes: ['token_malformed', 'alg_not_allowed'],
   },
   confusion('the RSA public key (SPKI PEM)', 'HS256', rsaPem, 'rsa'),
-  confusion('the RSA public key (PKCS#1 PEM)', 'HS256', (c) => publicKeyForms(c.rsa.publicJwk).pkcs1Pem ?? '', 'rsa'),
+  confusion(
+    'the RSA public key (PKCS#1 PEM)',
+    'HS256',
+    (c) => publicKeyForms(c.rsa.publicJwk).pkcs1Pem ?? '',
+    'rsa',
+  ),
   confusion('the RSA public key PEM behind leading whitespace', 'HS256', (c) => `\n \t${rsaPem(c)}`, 'rsa'),
-  confusion('the RSA public key PEM behind a BOM and NUL byte', 'HS256', (c) => `\ufeff\u0000${rsaPem(c)}`, 'rsa'),
+  confusion(
+    'the RSA public key PEM behind a BOM and NUL byte',
+    'HS256',
+    (c) => `\ufeff\u0000${rsaPem(c)}`,
+    'rsa',
+  ),
   confusion('the RSA public JWK as JSON text', 'HS256', (c) => JSON.stringify(c.rsa.publicJwk), 'rsa'),
-  confusion('the RSA modulus bytes', 'HS256', (c) => Buffer.from(String(c.rsa.publicJwk.n), 'base64url'), 'rsa'),
+  confusion(
+    'the RSA modulus bytes',
+    'HS256',
+    (c) => Buffer.from(String(c.rsa.publicJwk.n), 'base64url'),
+    'rsa',
+  ),
   confusion('the RSA public key DER', 'HS512', (c) => publicKeyForms(c.rsa.publicJwk).der, 'rsa'),
   confusion('the EC public key (SPKI PEM)', 'HS256', (c) => publicKeyForms(c.ec.publicJwk).spkiPem, 'ec'),
   {
     name: 'key type mismatch: ES256 header naming the RSA key is refused',
     ref: 'RFC 8725 §3.1 (each key used with exactly one algorithm)',
-    token: (c) => c.signWith(c.attacker.ec.privateKey, { alg: 'ES256', typ: 'at+jwt', kid: c.rsa.kid }, c.claims()),
+    token: (c) =>
+      c.signWith(c.attacker.ec.privateKey, { alg: 'ES256', typ: 'at+jwt', kid: c.rsa.kid }, c.claims()),
     expect: REJECT,
     codes: ['alg_not_allowed', 'key_not_found', 'signature_invalid'],
   },
   {
     name: 'key type mismatch: RS256 header naming the EC key is refused',
     ref: 'RFC 8725 §3.1',
-    token: (c) => c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', kid: c.ec.kid }, c.claims()),
+    token: (c) =>
+      c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', kid: c.ec.kid }, c.claims()),
     expect: REJECT,
     codes: ['alg_not_allowed', 'key_not_found', 'signature_invalid'],
   },
   {
     name: 'key type mismatch: EdDSA header naming the EC key is refused',
     ref: 'RFC 8725 §3.1',
-    token: (c) => c.signWith(c.attacker.ed.privateKey, { alg: 'EdDSA', typ: 'at+jwt', kid: c.ec.kid }, c.claims()),
+    token: (c) =>
+      c.signWith(c.attacker.ed.privateKey, { alg: 'EdDSA', typ: 'at+jwt', kid: c.ec.kid }, c.claims()),
     expect: REJECT,
     codes: ['alg_not_allowed', 'key_not_found', 'signature_invalid'],
   },
@@ -109,7 +143,11 @@ export const algorithmCases: AttackCase[] = [
     name: 'ECDSA all-zero signature (psychic signature) is refused',
     ref: 'CVE-2022-21449',
     token: (c) =>
-      forge({ header: { alg: 'ES256', typ: 'at+jwt', kid: c.ec.kid }, payload: c.claims(), signature: b64u(Buffer.alloc(64)) }),
+      forge({
+        header: { alg: 'ES256', typ: 'at+jwt', kid: c.ec.kid },
+        payload: c.claims(),
+        signature: b64u(Buffer.alloc(64)),
+      }),
     expect: REJECT,
     codes: ['signature_invalid'],
   },
@@ -117,7 +155,11 @@ export const algorithmCases: AttackCase[] = [
     name: 'embedded jwk header carrying the attacker key is not trusted',
     ref: 'RFC 8725 §3.10; CVE-2018-0114 (node-jose)',
     token: (c) =>
-      c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', jwk: c.attacker.rsa.publicJwk }, c.claims()),
+      c.signWith(
+        c.attacker.rsa.privateKey,
+        { alg: 'RS256', typ: 'at+jwt', jwk: c.attacker.rsa.publicJwk },
+        c.claims(),
+      ),
     expect: REJECT,
     codes: ['key_not_found', 'signature_invalid'],
   },
@@ -161,7 +203,11 @@ export const algorithmCases: AttackCase[] = [
     name: 'x5c carrying a self-signed attacker certificate is not trusted',
     ref: 'RFC 7515 §4.1.6',
     token: (c) =>
-      c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', x5c: [c.attacker.certificateB64] }, c.claims()),
+      c.signWith(
+        c.attacker.rsa.privateKey,
+        { alg: 'RS256', typ: 'at+jwt', x5c: [c.attacker.certificateB64] },
+        c.claims(),
+      ),
     expect: REJECT,
     codes: ['key_not_found', 'signature_invalid'],
   },

@@ -130,7 +130,11 @@ export const claimCases: AttackCase[] = [
     name: 'token signed by a 1024-bit RSA key published in the key set is refused',
     ref: 'RFC 7518 §3.3 (2048 bits or larger); NIST SP 800-131A',
     token: (c) =>
-      c.signWith(c.attacker.weakRsa.privateKey, { alg: 'RS256', typ: 'at+jwt', kid: c.attacker.weakRsa.kid }, c.claims()),
+      c.signWith(
+        c.attacker.weakRsa.privateKey,
+        { alg: 'RS256', typ: 'at+jwt', kid: c.attacker.weakRsa.kid },
+        c.claims(),
+      ),
     app: 'weak-keys',
     expect: REJECT,
     codes: ['key_not_found', 'alg_not_allowed', 'signature_invalid'],

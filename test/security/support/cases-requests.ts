@@ -2,7 +2,10 @@
 import { type AttackCase, INVALID_REQUEST, INVALID_TOKEN, NO_CREDENTIALS } from './attack-context.js';
 
 const bearer = (value: string | Buffer): [string, string | Buffer][] => [
-  ['authorization', Buffer.isBuffer(value) ? Buffer.concat([Buffer.from('Bearer '), value]) : `Bearer ${value}`],
+  [
+    'authorization',
+    Buffer.isBuffer(value) ? Buffer.concat([Buffer.from('Bearer '), value]) : `Bearer ${value}`,
+  ],
 ];
 
 export const requestCases: AttackCase[] = [

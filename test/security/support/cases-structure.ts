@@ -31,8 +31,18 @@ function critCase(name: string, header: Record<string, unknown>): AttackCase {
 }
 
 export const structureCases: AttackCase[] = [
-  kidCase('path traversal to /dev/null with an empty HMAC key', '../../../../../../dev/null', 'CVE-2018-1000531-like; PortSwigger kid traversal', ''),
-  kidCase("SQL injection (' UNION SELECT 'k') with HMAC key k", "x' UNION SELECT 'k' -- ", 'kid injection (CWE-89)', 'k'),
+  kidCase(
+    'path traversal to /dev/null with an empty HMAC key',
+    '../../../../../../dev/null',
+    'CVE-2018-1000531-like; PortSwigger kid traversal',
+    '',
+  ),
+  kidCase(
+    "SQL injection (' UNION SELECT 'k') with HMAC key k",
+    "x' UNION SELECT 'k' -- ",
+    'kid injection (CWE-89)',
+    'k',
+  ),
   kidCase('command injection', 'k; curl http://127.0.0.1:9/ | sh', 'kid injection (CWE-78)'),
   kidCase('as a number', 12345, 'RFC 7515 §4.1.4 (kid is a string)'),
   kidCase('as an object ({"$ne": null})', { $ne: null }, 'NoSQL operator injection'),
@@ -55,7 +65,10 @@ export const structureCases: AttackCase[] = [
     name: 'JWE (five parts) encrypted to the provider public key is refused',
     ref: 'RFC 8725 §3.1; RFC 7516 (a JWE is not a JWS)',
     token: async (c) => {
-      const key = await importJWK({ ...c.rsa.publicJwk, alg: 'RSA-OAEP-256' } as Parameters<typeof importJWK>[0], 'RSA-OAEP-256');
+      const key = await importJWK(
+        { ...c.rsa.publicJwk, alg: 'RSA-OAEP-256' } as Parameters<typeof importJWK>[0],
+        'RSA-OAEP-256',
+      );
       return new CompactEncrypt(Buffer.from(JSON.stringify(c.claims())))
         .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' })
         .encrypt(key);
@@ -134,7 +147,8 @@ export const structureCases: AttackCase[] = [
   {
     name: 'signature by an untrusted key reusing the trusted kid is refused',
     ref: 'RFC 8725 §3.1',
-    token: (c) => c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', kid: c.rsa.kid }, c.claims()),
+    token: (c) =>
+      c.signWith(c.attacker.rsa.privateKey, { alg: 'RS256', typ: 'at+jwt', kid: c.rsa.kid }, c.claims()),
     expect: REJECT,
     codes: ['signature_invalid'],
   },
@@ -230,4 +244,3 @@ export const structureCases: AttackCase[] = [
     codes: ['token_too_large'],
   },
 ];
-

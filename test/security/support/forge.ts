@@ -7,10 +7,10 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  type JsonWebKeyInput,
-  type KeyObject,
   constants as cryptoConstants,
   sign as cryptoSign,
+  type JsonWebKeyInput,
+  type KeyObject,
 } from 'node:crypto';
 
 export type Segment = string | Record<string, unknown> | unknown[] | Buffer;
@@ -40,7 +40,9 @@ export function signInput(alg: string, key: SignKey, input: string): Buffer {
   const hash = HASH[alg.slice(2)];
   if (family === 'HS') {
     const secret = typeof key === 'string' || Buffer.isBuffer(key) ? key : key.export();
-    return createHmac(hash ?? 'sha256', secret).update(data).digest();
+    return createHmac(hash ?? 'sha256', secret)
+      .update(data)
+      .digest();
   }
   const k = typeof key === 'string' || Buffer.isBuffer(key) ? createPrivateKey(key) : key;
   if (alg === 'EdDSA') return cryptoSign(null, data, k);
@@ -88,11 +90,17 @@ export function publicKeyFromJwk(jwk: object): KeyObject {
 }
 
 /** The public key as an attacker finds it: SPKI and PKCS#1 PEM, DER, the JWK as JSON text. */
-export function publicKeyForms(jwk: object): { spkiPem: string; pkcs1Pem?: string; der: Buffer; jwkJson: string } {
+export function publicKeyForms(jwk: object): {
+  spkiPem: string;
+  pkcs1Pem?: string;
+  der: Buffer;
+  jwkJson: string;
+} {
   const key = publicKeyFromJwk(jwk);
   const spkiPem = key.export({ type: 'spki', format: 'pem' }).toString();
   const der = key.export({ type: 'spki', format: 'der' });
-  const pkcs1Pem = key.asymmetricKeyType === 'rsa' ? key.export({ type: 'pkcs1', format: 'pem' }).toString() : undefined;
+  const pkcs1Pem =
+    key.asymmetricKeyType === 'rsa' ? key.export({ type: 'pkcs1', format: 'pem' }).toString() : undefined;
   return { spkiPem, pkcs1Pem, der, jwkJson: JSON.stringify(jwk) };
 }
 

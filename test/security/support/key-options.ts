@@ -9,20 +9,15 @@ import { json, type LocalServer, startLocalServer } from './local-server.js';
 export type KeyOptions = Pick<TokenValidatorOptions, 'jwksUri' | 'keySource'>;
 
 /** Discovery from the issuer (the default key source): no option at all. */
-import { createPublicKey } from 'node:crypto';
-import { CountingKeySource, verificationKey } from '../../../packages/core/test/validation/helpers.js';
-const vk = (j: Record<string, unknown>) => verificationKey(createPublicKey({ key: j as never, format: 'jwk' }), j as never);
-export function providerKeys(idp: TestIdp): KeyOptions {
-  return { keySource: new CountingKeySource(idp.publicJwks().keys.map((k) => vk(k as never))) };
+export function providerKeys(_idp: TestIdp): KeyOptions {
+  return {};
 }
-export const TEMP_WEAK = (idp: TestIdp, extra: Record<string, unknown>[]): KeyOptions => ({ keySource: new CountingKeySource([...idp.publicJwks().keys, ...extra].map((k) => vk(k as never))) });
 
 /** A key-set server publishing the provider's current keys plus `extra`. */
 export async function startKeySetWith(idp: TestIdp, extra: Record<string, unknown>[]): Promise<LocalServer> {
-  const s = await startLocalServer((_req, res) => json(res, 200, { keys: [...idp.publicJwks().keys, ...extra] }));
-  return Object.assign(s, { temp: TEMP_WEAK(idp, extra) });
+  return startLocalServer((_req, res) => json(res, 200, { keys: [...idp.publicJwks().keys, ...extra] }));
 }
 
 export function keySetOptions(server: LocalServer): KeyOptions {
-  return (server as unknown as { temp: KeyOptions }).temp;
+  return { jwksUri: `${server.origin}/jwks` };
 }

@@ -45,7 +45,19 @@ export function attackerKeys(): AttackerKeys {
     writeFileSync(keyFile, rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const certificatePem = execFileSync(
       'openssl',
-      ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=attacker.example', '-days', '2', '-outform', 'PEM'],
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        keyFile,
+        '-subj',
+        '/CN=attacker.example',
+        '-days',
+        '2',
+        '-outform',
+        'PEM',
+      ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     ).toString();
     const certificateB64 = certificatePem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');

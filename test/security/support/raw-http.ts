@@ -39,10 +39,16 @@ function decodeChunked(buf: Buffer): Buffer {
 export function rawRequest(port: number, req: RawRequest, timeoutMs = 5000): Promise<RawResponse> {
   const started = Date.now();
   const lines: Buffer[] = [
-    Buffer.from(`${req.method ?? 'GET'} ${req.path ?? '/'} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n`),
+    Buffer.from(
+      `${req.method ?? 'GET'} ${req.path ?? '/'} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n`,
+    ),
   ];
   for (const [name, value] of req.headers ?? []) {
-    lines.push(Buffer.from(`${name}: `), Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'), Buffer.from('\r\n'));
+    lines.push(
+      Buffer.from(`${name}: `),
+      Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'),
+      Buffer.from('\r\n'),
+    );
   }
   if (req.body !== undefined) lines.push(Buffer.from(`content-length: ${Buffer.byteLength(req.body)}\r\n`));
   lines.push(Buffer.from('\r\n'));

@@ -8,9 +8,9 @@ import { startIdp, type TestIdp } from '../../support/idp.js';
 import { type Framework, type RunningApp, startApp } from './apps.js';
 import { assertNoEcho, assertOutcome } from './assert-outcome.js';
 import { type AttackCase, type AttackContext, attackCases, createAttackContext } from './attacks.js';
-import { createLogCapture } from './log-capture.js';
 import { keySetOptions, providerKeys, startKeySetWith } from './key-options.js';
 import type { LocalServer } from './local-server.js';
+import { createLogCapture } from './log-capture.js';
 import { type RawRequest, rawRequest } from './raw-http.js';
 
 export function runAdapterAttacks(framework: Framework): void {

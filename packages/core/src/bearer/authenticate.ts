@@ -43,7 +43,10 @@ const KEYS_UNAVAILABLE_DESCRIPTION = 'The access token cannot be verified right 
  * `TokenValidationError` → 401 `invalid_token`. Anything else is not a verdict on the token (a bug, a broken
  * custom validator) and is returned unchanged for the framework to handle as a server error.
  */
-export function toBearerError(error: unknown, options: { realm?: string; retryAfter?: number } = {}): unknown {
+export function toBearerError(
+  error: unknown,
+  options: { realm?: string; retryAfter?: number } = {},
+): unknown {
   if (error instanceof BearerError) return error.withRealm(options.realm);
   if (!(error instanceof TokenValidationError)) return error;
   if (error.code === 'keys_unavailable') {
@@ -61,16 +64,26 @@ export function toBearerError(error: unknown, options: { realm?: string; retryAf
  * Extracts and validates the bearer token of a request. Resolves the validated token, or `undefined` for a
  * request without credentials in `optional` mode; rejects with `BearerError` for every refusal.
  */
-export async function authenticateBearer(
+export function authenticateBearer(
   request: BearerRequest,
   validator: TokenValidator,
   options: AuthenticateBearerOptions = {},
+): Promise<ValidatedToken | undefined> {
+  return authenticateWith(request, validator, options, options.logger);
+}
+
+/** `authenticateBearer` with the logger apart, so a per-request logger costs no options copy. */
+export async function authenticateWith(
+  request: BearerRequest,
+  validator: TokenValidator,
+  options: AuthenticateBearerOptions,
+  logger: Logger | undefined,
 ): Promise<ValidatedToken | undefined> {
   let token: string | undefined;
   try {
     token = extractBearerToken(request, options);
   } catch (error) {
-    throw log(options, toBearerError(error, options));
+    throw log(logger, toBearerError(error, options));
   }
   if (token === undefined) {
     if (options.optional) return undefined;
@@ -79,21 +92,21 @@ export async function authenticateBearer(
   try {
     return await validator.validate(token);
   } catch (error) {
-    throw log(options, toBearerError(error, options));
+    throw log(logger, toBearerError(error, options));
   }
 }
 
-function log(options: AuthenticateBearerOptions, error: unknown): unknown {
-  if (!options.logger) return error;
+function log(logger: Logger | undefined, error: unknown): unknown {
+  if (!logger) return error;
   if (error instanceof BearerError) {
     const cause = error.cause instanceof TokenValidationError ? error.cause.code : undefined;
     const entry = { code: error.code, status: error.status, cause };
-    if (error.code === 'keys_unavailable') options.logger.warn(entry, 'bearer token could not be verified');
-    else options.logger.debug(entry, 'bearer token refused');
+    if (error.code === 'keys_unavailable') logger.warn(entry, 'bearer token could not be verified');
+    else logger.debug(entry, 'bearer token refused');
   } else {
     // Only the error's name: an unexpected message could echo anything, including the token.
     const name = error instanceof Error ? error.name : typeof error;
-    options.logger.error({ error: name }, 'bearer token validation failed unexpectedly');
+    logger.error({ error: name }, 'bearer token validation failed unexpectedly');
   }
   return error;
 }

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createTokenValidator, type TokenValidatorOptions } from '../validation/index.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
-import { type AuthenticateBearerOptions, authenticateBearer } from './authenticate.js';
+import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
 import { assertValidRealm } from './challenge.js';
 import type { BearerRequest } from './extract-token.js';
 import { type AuthGuard, checkGuard } from './guards.js';
@@ -41,13 +41,12 @@ const BEARER_KEYS = ['realm', 'optional', 'retryAfter', 'allowQueryToken', 'allo
 /** Validates the options once and builds the validator (unless one is given). Nothing is built per request. */
 export function createBearerAuthenticator(options: BearerAuthOptions): BearerAuthenticator {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('bearer authentication needs options: { issuer, audience } or { validator }');
+    throw new ConfigurationError(
+      'bearer authentication needs options: { issuer, audience } or { validator }',
+    );
   }
   assertValidRealm(options.realm);
-  if (
-    options.retryAfter !== undefined &&
-    (!Number.isFinite(options.retryAfter) || options.retryAfter <= 0)
-  ) {
+  if (options.retryAfter !== undefined && (!Number.isFinite(options.retryAfter) || options.retryAfter <= 0)) {
     throw new ConfigurationError('`retryAfter` must be a positive number of seconds');
   }
   const settings: AuthenticateBearerOptions = {};
@@ -71,7 +70,7 @@ export function createBearerAuthenticator(options: BearerAuthOptions): BearerAut
   }
 
   const authenticate = (request: BearerRequest, logger?: Logger) =>
-    authenticateBearer(request, validator, logger ? { ...settings, logger } : settings);
+    authenticateWith(request, validator, settings, logger ?? settings.logger);
   let closing: Promise<void> | undefined;
   return {
     validator,
@@ -82,7 +81,10 @@ export function createBearerAuthenticator(options: BearerAuthOptions): BearerAut
       auth ??= await authenticate(request, logger);
       const refusal = await checkGuard(guard, auth, { realm: options.realm });
       if (refusal) {
-        (logger ?? options.logger)?.debug({ code: refusal.code, status: refusal.status }, 'bearer token refused by guard');
+        (logger ?? options.logger)?.debug(
+          { code: refusal.code, status: refusal.status },
+          'bearer token refused by guard',
+        );
         throw refusal;
       }
       return auth as ValidatedToken;

@@ -85,7 +85,8 @@ export class BearerError extends IdentityModelError {
   /** Response headers: `www-authenticate` for 401/400/403, `retry-after` for 503. */
   get headers(): Record<string, string> {
     if (this.code === 'keys_unavailable') return { 'retry-after': String(this.retryAfter) };
-    if (this.code === 'token_missing') return { 'www-authenticate': formatBearerChallenge({ realm: this.realm }) };
+    if (this.code === 'token_missing')
+      return { 'www-authenticate': formatBearerChallenge({ realm: this.realm }) };
     return {
       'www-authenticate': formatBearerChallenge({
         realm: this.realm,

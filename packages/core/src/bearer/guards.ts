@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../errors.js';
 import type { JwtClaims, ValidatedToken } from '../validation/types.js';
+import { TOKEN_MISSING_DESCRIPTION } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
 import { assertValidScopes } from './challenge.js';
-import { TOKEN_MISSING_DESCRIPTION } from './authenticate.js';
 
 /** A refusal, or `undefined` when the token may pass. */
 export type GuardResult = BearerError | undefined;
@@ -45,7 +45,10 @@ function assertClaimName(what: string, name: string): void {
 /** Passes when claim `name` is exactly `expected`. */
 export function claimEquals(name: string, expected: string | number | boolean): AuthGuard {
   assertClaimName('claimEquals', name);
-  return (auth) => (Object.hasOwn(auth.claims, name) && auth.claims[name] === expected ? undefined : insufficient(CLAIM_REFUSED));
+  return (auth) =>
+    Object.hasOwn(auth.claims, name) && auth.claims[name] === expected
+      ? undefined
+      : insufficient(CLAIM_REFUSED);
 }
 
 /**
@@ -93,4 +96,3 @@ export async function checkGuard(
   }
   return (await guard(auth))?.withRealm(options.realm);
 }
-

@@ -5,10 +5,10 @@ export {
   toBearerError,
 } from './authenticate.js';
 export {
+  authorizeBearer,
   type BearerAuthenticator,
   type BearerAuthOptions,
   type BearerOptions,
-  authorizeBearer,
   createBearerAuthenticator,
 } from './authenticator.js';
 export {

@@ -1,10 +1,15 @@
 import { ConfigurationError } from '../errors.js';
-import { type AuthenticatedFetchOptions, createAuthenticatedFetch } from '../token-management/authenticated-fetch.js';
+import {
+  type AuthenticatedFetchOptions,
+  createAuthenticatedFetch,
+} from '../token-management/authenticated-fetch.js';
 import { ClientCredentialsTokenManager } from '../token-management/client-credentials-token-manager.js';
 import type { ClientCredentialsTokenManagerOptions } from '../token-management/manager-options.js';
 
 /** Who the service is (client credentials) and where its token may be sent (`origins`). */
-export interface ServiceTokenOptions extends ClientCredentialsTokenManagerOptions, AuthenticatedFetchOptions {}
+export interface ServiceTokenOptions
+  extends ClientCredentialsTokenManagerOptions,
+    AuthenticatedFetchOptions {}
 
 /** A `fetch` that carries the service's client-credentials token to the configured origins only. */
 export interface ServiceFetch {
@@ -17,7 +22,9 @@ export interface ServiceFetch {
 /** Builds the token manager and the fetch wrapper once; what each adapter's `serviceFetch` is made of. */
 export function createServiceFetch(options: ServiceTokenOptions): ServiceFetch {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('serviceFetch needs options: { issuer or tokenEndpoint, clientId, clientSecret, origins }');
+    throw new ConfigurationError(
+      'serviceFetch needs options: { issuer or tokenEndpoint, clientId, clientSecret, origins }',
+    );
   }
   const { origins, fetch: fetchImpl, maxRedirects, ...managerOptions } = options;
   const manager = new ClientCredentialsTokenManager(managerOptions);

@@ -4,6 +4,9 @@ import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient } from '../http/types.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DiscoveryDocumentResponse } from './discovery-document-response.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
+
 import type { DiscoveryPolicy, DiscoveryPolicyOptions } from './discovery-policy.js';
 import { DiscoveryDocumentRequest, getDiscoveryDocument } from './get-discovery-document.js';
 
@@ -53,7 +56,9 @@ export class DiscoveryCache {
   /** The same resolved promise handed to every caller while the document is fresh: no allocation per get(). */
   #currentPromise: Promise<DiscoveryDocumentResponse> | undefined;
   #fetchedAt = 0;
-  #expiresAt = 0;
+  /** True until the TTL passes; flipped by an unref'd timer so `get()` reads no clock when fresh. */
+  #fresh = false;
+  #expiryTimer: NodeJS.Timeout | undefined;
   #inflight: Promise<DiscoveryDocumentResponse> | undefined;
   #failurePromise: Promise<DiscoveryDocumentResponse> | undefined;
   #backoffUntil = 0;
@@ -82,8 +87,8 @@ export class DiscoveryCache {
 
   /** The document: cached, or fetched (one fetch shared by concurrent callers). Never rejects. */
   get(): Promise<DiscoveryDocumentResponse> {
+    if (this.#fresh) return this.#currentPromise!;
     const now = Date.now();
-    if (this.#currentPromise !== undefined && now < this.#expiresAt) return this.#currentPromise;
     if (this.#closed) return Promise.resolve(closedResponse());
     if (this.#inflight !== undefined) return this.#inflight.then((fresh) => this.#choose(fresh));
     if (now < this.#backoffUntil) return this.#fallback() ?? this.#failurePromise!;
@@ -104,7 +109,8 @@ export class DiscoveryCache {
     this.#current = undefined;
     this.#currentPromise = undefined;
     this.#failurePromise = undefined;
-    this.#expiresAt = 0;
+    this.#fresh = false;
+    clearTimeout(this.#expiryTimer);
   }
 
   /** A failed fetch answers with the stale document while it is young enough. */
@@ -134,7 +140,17 @@ export class DiscoveryCache {
         this.#current = response;
         this.#currentPromise = Promise.resolve(response);
         this.#fetchedAt = now;
-        this.#expiresAt = now + ttl;
+        clearTimeout(this.#expiryTimer);
+        this.#fresh = ttl > 0;
+        if (this.#fresh) {
+          this.#expiryTimer = setTimeout(
+            () => {
+              this.#fresh = false;
+            },
+            Math.min(ttl, MAX_TIMER_MS),
+          );
+          this.#expiryTimer.unref();
+        }
         this.#backoffUntil = 0;
         this.#failurePromise = undefined;
       } else {

@@ -48,8 +48,10 @@ export function checkJwk(value: unknown, options: CheckJwkOptions = {}): string 
     }
     if (new Set(keyOps).size !== keyOps.length) return 'key_ops has duplicate values';
     // RFC 7517 §4.3: when both are present they must agree.
-    if (jwk.use === 'sig' && !keyOps.every((op) => SIGNATURE_OPS.has(op))) return 'use "sig" contradicts key_ops';
-    if (jwk.use === 'enc' && !keyOps.every((op) => ENCRYPTION_OPS.has(op))) return 'use "enc" contradicts key_ops';
+    if (jwk.use === 'sig' && !keyOps.every((op) => SIGNATURE_OPS.has(op)))
+      return 'use "sig" contradicts key_ops';
+    if (jwk.use === 'enc' && !keyOps.every((op) => ENCRYPTION_OPS.has(op)))
+      return 'use "enc" contradicts key_ops';
   }
 
   switch (jwk.kty) {

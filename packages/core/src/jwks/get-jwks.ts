@@ -89,7 +89,11 @@ export function isJwksContentType(value: string | undefined): boolean {
   return type === 'application/json' || type === 'application/jwk-set+json';
 }
 
-function fail(errorType: JwksErrorType, error: string, extra: Omit<JwksResponseInit, 'error' | 'errorType'> = {}) {
+function fail(
+  errorType: JwksErrorType,
+  error: string,
+  extra: Omit<JwksResponseInit, 'error' | 'errorType'> = {},
+) {
   return new JwksResponse({ errorType, error, ...extra });
 }
 
@@ -98,7 +102,10 @@ function fail(errorType: JwksErrorType, error: string, extra: Omit<JwksResponseI
  * `use`/`key_ops` consistent, no duplicate `kid`, at most 100 keys and 512 KiB, a JSON content type,
  * no RSA key under 2048 bits, no private or symmetric keys. Redirects are not followed.
  */
-export async function getJwks(request: JwksRequest, httpClient: HttpClient = getDefaultHttpClient()): Promise<JwksResponse> {
+export async function getJwks(
+  request: JwksRequest,
+  httpClient: HttpClient = getDefaultHttpClient(),
+): Promise<JwksResponse> {
   let response: HttpResponse;
   try {
     response = await httpClient.request({
@@ -127,7 +134,11 @@ export async function getJwks(request: JwksRequest, httpClient: HttpClient = get
   if (response.status !== 200) return fail('http', `JWKS endpoint answered ${response.status}`, base);
   const contentType = response.headers['content-type'];
   if (!isJwksContentType(contentType)) {
-    return fail('protocol', `JWKS endpoint answered ${contentType ?? 'no content type'}, not a JWK Set`, base);
+    return fail(
+      'protocol',
+      `JWKS endpoint answered ${contentType ?? 'no content type'}, not a JWK Set`,
+      base,
+    );
   }
   let raw: unknown;
   try {

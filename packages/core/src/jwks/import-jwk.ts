@@ -16,7 +16,19 @@ export function isVerificationJwk(jwk: JsonWebKey): boolean {
 
 /** The members that define a key, in a fixed order: equal fingerprints mean the same published key. */
 export function jwkFingerprint(jwk: JsonWebKey): string {
-  return JSON.stringify([jwk.kty, jwk.kid, jwk.alg, jwk.use, jwk.key_ops, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y, jwk.k]);
+  return JSON.stringify([
+    jwk.kty,
+    jwk.kid,
+    jwk.alg,
+    jwk.use,
+    jwk.key_ops,
+    jwk.crv,
+    jwk.n,
+    jwk.e,
+    jwk.x,
+    jwk.y,
+    jwk.k,
+  ]);
 }
 
 /**

@@ -37,12 +37,17 @@ export class KeyIndex {
    * its `VerificationKey` object (no re-import; identity stays meaningful for `isCurrent`). Keys that
    * cannot verify (`use: enc`, key agreement curves) are skipped; keys Node refuses are logged and skipped.
    */
-  static build(jwks: readonly JsonWebKey[], previous: KeyIndex | undefined, logger: Logger, source: string): KeyIndex {
+  static build(
+    jwks: readonly JsonWebKey[],
+    previous: KeyIndex | undefined,
+    logger: Logger,
+    source: string,
+  ): KeyIndex {
     const entries: [string, VerificationKey][] = [];
     for (const jwk of jwks) {
       if (!isVerificationJwk(jwk)) continue;
       const fingerprint = jwkFingerprint(jwk);
-      const kept = previous?.#byFingerprint.get(fingerprint);
+      const kept = previous?.reusable(fingerprint);
       if (kept !== undefined) {
         entries.push([fingerprint, kept]);
         continue;
@@ -64,6 +69,10 @@ export class KeyIndex {
   /** Keys for a `kid` (keys without a `kid` never match a token that names one); all keys for undefined. */
   lookup(kid: string | undefined): Promise<readonly VerificationKey[]> | undefined {
     return kid === undefined ? this.all : this.#byKid.get(kid);
+  }
+
+  reusable(fingerprint: string): VerificationKey | undefined {
+    return this.#byFingerprint.get(fingerprint);
   }
 
   has(key: VerificationKey): boolean {

@@ -6,7 +6,9 @@ export class ClaimsPrincipal {
   readonly identities: readonly ClaimsIdentity[];
 
   constructor(identities: ClaimsIdentity | readonly ClaimsIdentity[]) {
-    this.identities = Object.freeze(Array.isArray(identities) ? [...identities] : [identities as ClaimsIdentity]);
+    this.identities = Object.freeze(
+      Array.isArray(identities) ? [...identities] : [identities as ClaimsIdentity],
+    );
   }
 
   /** The first identity. */
@@ -16,7 +18,9 @@ export class ClaimsPrincipal {
 
   /** Every claim of every identity. */
   get claims(): readonly Claim[] {
-    return this.identities.length === 1 ? this.identities[0]!.claims : this.identities.flatMap((i) => i.claims);
+    return this.identities.length === 1
+      ? this.identities[0]!.claims
+      : this.identities.flatMap((i) => i.claims);
   }
 
   get isAuthenticated(): boolean {
@@ -49,7 +53,9 @@ export class ClaimsPrincipal {
 
   /** Whether the space-delimited `scope` claim(s) or `scp` grant this scope. */
   hasScope(scope: string): boolean {
-    return this.hasClaim((c) => (c.type === 'scope' || c.type === 'scp') && c.value.split(' ').includes(scope));
+    return this.hasClaim(
+      (c) => (c.type === 'scope' || c.type === 'scp') && c.value.split(' ').includes(scope),
+    );
   }
 
   /** Whether a `permissions` claim (Auth0 RBAC) grants this permission. */

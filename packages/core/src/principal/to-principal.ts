@@ -7,7 +7,13 @@ export interface ToPrincipalOptions extends ClaimsIdentityOptions {
   issuer?: string;
 }
 
-function claimsOf(type: string, value: unknown, issuer: string | undefined, out: Claim[], nested: boolean): void {
+function claimsOf(
+  type: string,
+  value: unknown,
+  issuer: string | undefined,
+  out: Claim[],
+  nested: boolean,
+): void {
   switch (typeof value) {
     case 'string':
       out.push(new Claim(type, value, 'string', issuer));
@@ -37,7 +43,10 @@ function claimsOf(type: string, value: unknown, issuer: string | undefined, out:
  * told otherwise). Array values become several claims; objects become one claim with a JSON value; nulls are
  * dropped.
  */
-export function toPrincipal(claims: Readonly<Record<string, unknown>>, options: ToPrincipalOptions = {}): ClaimsPrincipal {
+export function toPrincipal(
+  claims: Readonly<Record<string, unknown>>,
+  options: ToPrincipalOptions = {},
+): ClaimsPrincipal {
   const issuer = options.issuer ?? (typeof claims.iss === 'string' ? claims.iss : undefined);
   const list: Claim[] = [];
   for (const type of Object.keys(claims)) claimsOf(type, claims[type], issuer, list, false);

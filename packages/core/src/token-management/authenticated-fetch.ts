@@ -20,7 +20,13 @@ export interface AuthenticatedFetchOptions extends TokenInjectionOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length'];
+const BODY_HEADERS = [
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-type',
+  'content-length',
+];
 
 /** Bodies fetch can send again: everything but streams and async iterables. */
 function isReplayable(body: unknown): boolean {
@@ -37,7 +43,13 @@ function isReplayable(body: unknown): boolean {
 }
 
 function isRequestLike(input: FetchInput): input is Request {
-  return typeof input === 'object' && input !== null && !(input instanceof URL) && 'url' in input && 'method' in input;
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof URL) &&
+    'url' in input &&
+    'method' in input
+  );
 }
 
 interface Normalized {
@@ -71,13 +83,19 @@ function normalize(input: FetchInput, init: FetchInit | undefined): Normalized {
  * `WWW-Authenticate` says `Bearer error="invalid_token"`, it renews the token once and retries once when the
  * body can be sent again (not for streams).
  */
-export function createAuthenticatedFetch(source: AccessTokenSource, options: AuthenticatedFetchOptions): Fetch {
+export function createAuthenticatedFetch(
+  source: AccessTokenSource,
+  options: AuthenticatedFetchOptions,
+): Fetch {
   if (!source || typeof source.getToken !== 'function') {
-    throw new ConfigurationError('manager: an object with getToken() (a ClientCredentialsTokenManager) is required');
+    throw new ConfigurationError(
+      'manager: an object with getToken() (a ClientCredentialsTokenManager) is required',
+    );
   }
   const allow = new OriginAllowList(options?.origins);
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new ConfigurationError('fetch: no fetch implementation available');
+  if (typeof fetchImpl !== 'function')
+    throw new ConfigurationError('fetch: no fetch implementation available');
   const maxRedirects = options.maxRedirects ?? 20;
 
   const authenticatedFetch = async (input: FetchInput, init?: FetchInit): Promise<Response> => {
@@ -127,7 +145,10 @@ export function createAuthenticatedFetch(source: AccessTokenSource, options: Aut
         throw new TypeError('fetch failed: redirect to a URL that is not http(s)');
       }
       // Fetch §4.4 HTTP-redirect fetch: 303 (and 301/302 after POST) become a GET without a body.
-      if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        (response.status === 303 && method !== 'GET' && method !== 'HEAD') ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         method = 'GET';
         body = undefined;
         for (const name of BODY_HEADERS) callerHeaders.delete(name);

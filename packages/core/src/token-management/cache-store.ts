@@ -25,7 +25,9 @@ export interface CacheStore {
   /**
    * Optional single flight across processes: resolves a lock when this caller may fetch, `undefined` when
    * another holder has it (the caller then waits for the stored token, bounded, before fetching itself).
-   * The lock expires by itself after `ttlMs` so a holder that dies blocks nobody for long.
+   * The lock expires by itself after `ttlMs` so a holder that dies blocks nobody for long. `key` is the
+   * token's own cache key: keep locks in a namespace of their own. The manager calls `tryLock` only when
+   * it is about to fetch, `set`s the new token, then `release`s.
    */
   tryLock?(key: string, ttlMs: number): Promise<CacheLock | undefined>;
   close?(): Promise<void>;

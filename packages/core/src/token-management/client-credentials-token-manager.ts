@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdentityModelError, TokenManagementError } from '../errors.js';
+import { type IdentityModelError, TokenManagementError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/index.js';
 import type { HttpClient } from '../http/types.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -161,6 +161,16 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
   }
 
   async #acquire(force: boolean): Promise<Entry> {
+    // The token we hold (about to expire, or rejected): a stored copy of it is no renewal.
+    const held = this.#local?.token;
+    const fresh = (t: StoredToken | undefined): t is StoredToken =>
+      t !== undefined && t.expiresAt > Date.now() && t.accessToken !== held?.accessToken;
+
+    if (!force) {
+      const stored = await this.#store.get(this.cacheKey);
+      if (fresh(stored)) return this.#adopt(stored);
+    }
+    // Checked after the store: another replica may have succeeded where this one failed.
     const failure = this.#failure;
     if (failure && Date.now() < failure.until) {
       throw new TokenManagementError(
@@ -174,15 +184,6 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
           retryAfter: failure.error.retryAfter,
         },
       );
-    }
-    // The token we hold (about to expire, or rejected): a stored copy of it is no renewal.
-    const held = this.#local?.token;
-    const fresh = (t: StoredToken | undefined): t is StoredToken =>
-      t !== undefined && t.expiresAt > Date.now() && t.accessToken !== held?.accessToken;
-
-    if (!force) {
-      const stored = await this.#store.get(this.cacheKey);
-      if (fresh(stored)) return this.#adopt(stored);
     }
     const lock = await this.#store.tryLock(this.cacheKey, this.#config.lockTtlMs);
     if (lock.state === 'busy') {
@@ -202,7 +203,9 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     }
   }
 
-  async #waitForStored(fresh: (t: StoredToken | undefined) => t is StoredToken): Promise<StoredToken | undefined> {
+  async #waitForStored(
+    fresh: (t: StoredToken | undefined) => t is StoredToken,
+  ): Promise<StoredToken | undefined> {
     const deadline = Date.now() + this.#config.lockWaitMs;
     while (Date.now() < deadline) {
       await this.#sleep(Math.min(this.#config.lockPollMs, Math.max(0, deadline - Date.now())));
@@ -210,7 +213,10 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       if (fresh(stored)) return stored;
       if (this.#store.isDown) return undefined;
     }
-    this.#logger.debug({ waitedMs: this.#config.lockWaitMs }, 'token lock holder did not store a token in time; fetching');
+    this.#logger.debug(
+      { waitedMs: this.#config.lockWaitMs },
+      'token lock holder did not store a token in time; fetching',
+    );
     return undefined;
   }
 
@@ -231,7 +237,10 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     if (this.#closed) throw new ManagerClosed();
     const request = await this.#tokenRequest();
     const started = Date.now();
-    this.#logger.debug({ clientId: request.clientId, tokenEndpoint: endpointForLog(request.address) }, 'requesting token');
+    this.#logger.debug(
+      { clientId: request.clientId, tokenEndpoint: endpointForLog(request.address) },
+      'requesting token',
+    );
     const response = await requestClientCredentialsToken(request, this.#http ?? getDefaultHttpClient());
     if (!response.isSuccessful) {
       const what = response.error ?? 'unknown error';
@@ -249,11 +258,16 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     }
     const accessToken = response.accessToken as string;
     if (response.expiresIn === 0) {
-      throw new TokenManagementError('token_response_invalid', 'token endpoint issued a token with expires_in 0', {
-        httpStatus: response.httpStatus,
-      });
+      throw new TokenManagementError(
+        'token_response_invalid',
+        'token endpoint issued a token with expires_in 0',
+        {
+          httpStatus: response.httpStatus,
+        },
+      );
     }
-    const lifetimeMs = response.expiresIn === undefined ? this.#config.defaultLifetimeMs : response.expiresIn * 1000;
+    const lifetimeMs =
+      response.expiresIn === undefined ? this.#config.defaultLifetimeMs : response.expiresIn * 1000;
     // Count the lifetime from when we asked, not when the answer arrived: errs on the safe side.
     const expiresAt = started + lifetimeMs;
     const token: StoredToken = { accessToken, tokenType: response.tokenType ?? 'Bearer', expiresAt };
@@ -265,7 +279,12 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
   async #tokenRequest(): Promise<ClientCredentialsTokenRequest> {
     if (this.#request) return this.#request;
     const issuer = this.#options.issuer as string;
-    const endpoint = await resolveTokenEndpoint(issuer, this.#http, this.#closing.signal);
+    const endpoint = await resolveTokenEndpoint(
+      issuer,
+      this.#options.discoveryPolicy,
+      this.#http,
+      this.#closing.signal,
+    );
     this.#request = this.#buildRequest(endpoint);
     return this.#request;
   }
@@ -303,7 +322,13 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     const delay = Math.max(jittered, retryAfterMs);
     this.#failure = { error, count, until: Date.now() + delay };
     this.#logger.warn(
-      { code: error.code, error: error.error, httpStatus: error.httpStatus, failures: count, backoffMs: Math.round(delay) },
+      {
+        code: error.code,
+        error: error.error,
+        httpStatus: error.httpStatus,
+        failures: count,
+        backoffMs: Math.round(delay),
+      },
       'token request failed',
     );
     return error;

@@ -1,3 +1,4 @@
+export { type AuthenticatedFetchOptions, createAuthenticatedFetch } from './authenticated-fetch.js';
 export type * from './cache-store.js';
 export {
   type AccessTokenSource,
@@ -5,13 +6,12 @@ export {
   ClientCredentialsTokenManager,
   type GetTokenOptions,
 } from './client-credentials-token-manager.js';
-export type { ClientCredentialsTokenManagerOptions } from './manager-options.js';
-export { MemoryCacheStore, type MemoryCacheStoreOptions } from './memory-cache-store.js';
-export { type AuthenticatedFetchOptions, createAuthenticatedFetch } from './authenticated-fetch.js';
 export {
   type AuthenticationChallenge,
   isInvalidTokenChallenge,
   parseChallenges,
   type TokenInjectionOptions,
 } from './injection-support.js';
+export type { ClientCredentialsTokenManagerOptions } from './manager-options.js';
+export { MemoryCacheStore, type MemoryCacheStoreOptions } from './memory-cache-store.js';
 export { clientCredentialsInterceptor } from './token-interceptor.js';

@@ -15,7 +15,9 @@ export class OriginAllowList {
 
   constructor(origins: readonly (string | URL)[] | undefined) {
     if (!Array.isArray(origins) || origins.length === 0) {
-      throw new ConfigurationError('origins: list at least one origin (e.g. "https://api.example.com") to send the token to');
+      throw new ConfigurationError(
+        'origins: list at least one origin (e.g. "https://api.example.com") to send the token to',
+      );
     }
     const set = new Set<string>();
     for (const o of origins) {
@@ -28,7 +30,13 @@ export class OriginAllowList {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new ConfigurationError(`origins: "${String(o)}" must be http(s)`);
       }
-      if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+      if (
+        (url.pathname !== '/' && url.pathname !== '') ||
+        url.search ||
+        url.hash ||
+        url.username ||
+        url.password
+      ) {
         throw new ConfigurationError(`origins: "${String(o)}" must be an origin only (scheme://host[:port])`);
       }
       set.add(url.origin);
@@ -123,7 +131,10 @@ export function isInvalidTokenChallenge(header: string | readonly string[] | und
  * A fresh token after the resource server rejected `rejected`: if another caller has renewed meanwhile, that
  * token; else one forced renewal (concurrent callers share it).
  */
-export async function renewAfterRejection(source: AccessTokenSource, rejected: string): Promise<ClientCredentialsToken> {
+export async function renewAfterRejection(
+  source: AccessTokenSource,
+  rejected: string,
+): Promise<ClientCredentialsToken> {
   const current = await source.getToken();
   if (current.accessToken !== rejected) return current;
   return source.getToken({ forceRenewal: true });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DiscoveryPolicy, DiscoveryPolicyOptions } from '../discovery/index.js';
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,8 @@ export interface ClientCredentialsTokenManagerOptions {
   tokenEndpoint?: string | URL;
   /** The provider's issuer: the token endpoint is read from its discovery document on first use. */
   issuer?: string;
+  /** How the discovery document is checked (with `issuer`). Default: the discovery defaults, no key set required. */
+  discoveryPolicy?: DiscoveryPolicy | DiscoveryPolicyOptions;
   clientId: string;
   clientSecret?: string;
   /** Signing key for `private_key_jwt` (then `clientSecret` is not needed). */
@@ -104,7 +107,9 @@ export function resolveManagerOptions(options: ClientCredentialsTokenManagerOpti
     throw new ConfigurationError('clientSecret or privateKey: the client credentials grant needs one');
   }
   if (options.clientAuthentication === 'none') {
-    throw new ConfigurationError('clientAuthentication: the client credentials grant needs an authenticated client');
+    throw new ConfigurationError(
+      'clientAuthentication: the client credentials grant needs an authenticated client',
+    );
   }
   const backoffInitialMs = positive('failureBackoff.initialMs', options.failureBackoff?.initialMs, 1000);
   const backoffMaxMs = positive('failureBackoff.maxMs', options.failureBackoff?.maxMs, 30_000);

@@ -24,7 +24,8 @@ export class MemoryCacheStore implements CacheStore {
 
   constructor(options: MemoryCacheStoreOptions = {}) {
     const max = options.maxEntries ?? 1000;
-    if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('maxEntries: a positive integer is required');
+    if (!Number.isInteger(max) || max < 1)
+      throw new ConfigurationError('maxEntries: a positive integer is required');
     this.#maxEntries = max;
   }
 

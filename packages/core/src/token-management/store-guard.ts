@@ -1,7 +1,10 @@
 import type { Logger } from '../logger.js';
 import type { CacheLock, CacheStore, StoredToken } from './cache-store.js';
 
-export type LockResult = { state: 'acquired'; lock: CacheLock } | { state: 'busy' } | { state: 'unavailable' };
+export type LockResult =
+  | { state: 'acquired'; lock: CacheLock }
+  | { state: 'busy' }
+  | { state: 'unavailable' };
 
 function describe(err: unknown): { error: string; code?: string; message?: string } {
   if (err instanceof Error) {

@@ -38,7 +38,8 @@ function flattenHeaders(headers: HeaderInput): string[] {
 }
 
 function hasAuthorization(flat: string[]): boolean {
-  for (let i = 0; i < flat.length; i += 2) if ((flat[i] as string).toLowerCase() === 'authorization') return true;
+  for (let i = 0; i < flat.length; i += 2)
+    if ((flat[i] as string).toLowerCase() === 'authorization') return true;
   return false;
 }
 
@@ -121,7 +122,12 @@ class BearerHandler implements Handler {
     }
   }
 
-  onRequestUpgrade(_c: Controller, statusCode: number, headers: Record<string, string | string[]>, socket: never): void {
+  onRequestUpgrade(
+    _c: Controller,
+    statusCode: number,
+    headers: Record<string, string | string[]>,
+    socket: never,
+  ): void {
     this.#handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket);
   }
 
@@ -142,7 +148,12 @@ class BearerHandler implements Handler {
       this.#retried = true;
       return;
     }
-    this.#handler.onResponseStart?.(this.#controller, statusCode, headers as Record<string, string | string[]>, statusMessage);
+    this.#handler.onResponseStart?.(
+      this.#controller,
+      statusCode,
+      headers as Record<string, string | string[]>,
+      statusMessage,
+    );
   }
 
   onResponseData(_c: Controller, chunk: Buffer): void {
@@ -179,7 +190,9 @@ export function clientCredentialsInterceptor(
   options: TokenInjectionOptions,
 ): Dispatcher.DispatcherComposeInterceptor {
   if (!source || typeof source.getToken !== 'function') {
-    throw new ConfigurationError('manager: an object with getToken() (a ClientCredentialsTokenManager) is required');
+    throw new ConfigurationError(
+      'manager: an object with getToken() (a ClientCredentialsTokenManager) is required',
+    );
   }
   const allow = new OriginAllowList(options?.origins);
 

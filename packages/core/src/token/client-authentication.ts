@@ -147,12 +147,18 @@ export class ClientAuthenticator {
     const assertion = input.clientAssertion ?? {};
     this.#lifetimeSeconds = assertion.lifetimeSeconds ?? 60;
     if (!(this.#lifetimeSeconds > 0) || this.#lifetimeSeconds > 3600) {
-      throw new ConfigurationError('clientAssertion.lifetimeSeconds: must be between 0 and 3600 (exclusive of 0)');
+      throw new ConfigurationError(
+        'clientAssertion.lifetimeSeconds: must be between 0 and 3600 (exclusive of 0)',
+      );
     }
     this.#audience = assertion.audience;
     this.#keyId = assertion.keyId;
 
-    if (method === Methods.BasicAuthentication || method === Methods.PostBody || method === Methods.ClientSecretJwt) {
+    if (
+      method === Methods.BasicAuthentication ||
+      method === Methods.PostBody ||
+      method === Methods.ClientSecretJwt
+    ) {
       if (typeof input.clientSecret !== 'string' || input.clientSecret.length === 0) {
         throw new ConfigurationError(`clientSecret: required for ${method}`);
       }
@@ -161,17 +167,24 @@ export class ClientAuthenticator {
     if (method === Methods.ClientSecretJwt) {
       this.#algorithm = assertion.algorithm ?? 'HS256';
       if (!/^HS(256|384|512)$/.test(this.#algorithm)) {
-        throw new ConfigurationError('clientAssertion.algorithm: client_secret_jwt needs HS256, HS384 or HS512');
+        throw new ConfigurationError(
+          'clientAssertion.algorithm: client_secret_jwt needs HS256, HS384 or HS512',
+        );
       }
       this.#signingKey = new TextEncoder().encode(this.#secret);
     }
     if (method === Methods.PrivateKeyJwt) {
-      if (input.privateKey === undefined) throw new ConfigurationError('privateKey: required for private_key_jwt');
+      if (input.privateKey === undefined)
+        throw new ConfigurationError('privateKey: required for private_key_jwt');
       const key = toKeyObject(input.privateKey);
-      if (key.type !== 'private') throw new ConfigurationError('privateKey: a public key cannot sign; pass the private key');
-      const jwk = typeof input.privateKey === 'object' && !isKeyObject(input.privateKey) && !isCryptoKey(input.privateKey)
-        ? (input.privateKey as JWK)
-        : undefined;
+      if (key.type !== 'private')
+        throw new ConfigurationError('privateKey: a public key cannot sign; pass the private key');
+      const jwk =
+        typeof input.privateKey === 'object' &&
+        !isKeyObject(input.privateKey) &&
+        !isCryptoKey(input.privateKey)
+          ? (input.privateKey as JWK)
+          : undefined;
       this.#algorithm = assertion.algorithm ?? jwk?.alg ?? defaultAlgorithmFor(key);
       const fits = ALGS_BY_KEY_TYPE[key.asymmetricKeyType ?? ''];
       if (!fits?.test(this.#algorithm)) {

@@ -6,7 +6,8 @@ const P = OidcConstants.TokenRequest;
 const G = OidcConstants.GrantTypes;
 
 function required(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new ConfigurationError(`${name}: a non-empty string is required`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new ConfigurationError(`${name}: a non-empty string is required`);
   return value;
 }
 
@@ -36,7 +37,9 @@ export class AuthorizationCodeTokenRequest extends TokenRequest {
     this.#code = required('code', options.code);
     this.redirectUri = options.redirectUri;
     if (options.codeVerifier !== undefined && !/^[A-Za-z0-9\-._~]{43,128}$/.test(options.codeVerifier)) {
-      throw new ConfigurationError('codeVerifier: 43 to 128 characters of [A-Z a-z 0-9 - . _ ~] (RFC 7636 §4.1)');
+      throw new ConfigurationError(
+        'codeVerifier: 43 to 128 characters of [A-Z a-z 0-9 - . _ ~] (RFC 7636 §4.1)',
+      );
     }
     this.#codeVerifier = options.codeVerifier;
   }
@@ -122,13 +125,19 @@ export class TokenExchangeTokenRequest extends TokenRequest {
     this.#subjectToken = required('subjectToken', options.subjectToken);
     this.subjectTokenType = required('subjectTokenType', options.subjectTokenType);
     if ((options.actorToken === undefined) !== (options.actorTokenType === undefined)) {
-      throw new ConfigurationError('actorToken and actorTokenType: give both (delegation) or neither (impersonation)');
+      throw new ConfigurationError(
+        'actorToken and actorTokenType: give both (delegation) or neither (impersonation)',
+      );
     }
     this.#actorToken = options.actorToken;
     this.actorTokenType = options.actorTokenType;
     this.requestedTokenType = options.requestedTokenType;
     this.audience =
-      options.audience === undefined ? [] : typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+      options.audience === undefined
+        ? []
+        : typeof options.audience === 'string'
+          ? [options.audience]
+          : [...options.audience];
   }
 
   protected override grantParameters(): Array<[string, string | undefined]> {

@@ -53,12 +53,18 @@ export function requestAuthorizationCodeToken(
 }
 
 /** Refresh token grant; resent only when the request cannot have reached the server. */
-export function requestRefreshToken(request: RefreshTokenRequest, httpClient?: HttpClient): Promise<TokenResponse> {
+export function requestRefreshToken(
+  request: RefreshTokenRequest,
+  httpClient?: HttpClient,
+): Promise<TokenResponse> {
   return requestToken(request, httpClient);
 }
 
 /** Device code token poll (RFC 8628); `authorization_pending`/`slow_down` come back as protocol errors. */
-export function requestDeviceToken(request: DeviceTokenRequest, httpClient?: HttpClient): Promise<TokenResponse> {
+export function requestDeviceToken(
+  request: DeviceTokenRequest,
+  httpClient?: HttpClient,
+): Promise<TokenResponse> {
   return requestToken(request, httpClient);
 }
 
@@ -71,6 +77,9 @@ export function requestTokenExchangeToken(
 }
 
 /** Resource owner password grant. Discouraged (RFC 9700 §2.4); for legacy migrations only. */
-export function requestPasswordToken(request: PasswordTokenRequest, httpClient?: HttpClient): Promise<TokenResponse> {
+export function requestPasswordToken(
+  request: PasswordTokenRequest,
+  httpClient?: HttpClient,
+): Promise<TokenResponse> {
   return requestToken(request, httpClient);
 }

@@ -68,13 +68,17 @@ function validateAddress(address: string | URL): string {
   try {
     url = new URL(address);
   } catch (err) {
-    throw new ConfigurationError('address: the token endpoint must be an absolute http(s) URL', { cause: err });
+    throw new ConfigurationError('address: the token endpoint must be an absolute http(s) URL', {
+      cause: err,
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigurationError('address: the token endpoint must be an http(s) URL');
   }
   if (url.username || url.password) {
-    throw new ConfigurationError('address: credentials in the URL are not allowed; use clientId/clientSecret');
+    throw new ConfigurationError(
+      'address: credentials in the URL are not allowed; use clientId/clientSecret',
+    );
   }
   return url.href;
 }
@@ -100,7 +104,8 @@ export class TokenRequest {
   readonly authenticator: ClientAuthenticator;
 
   constructor(options: TokenRequestOptions) {
-    if (typeof options !== 'object' || options === null) throw new ConfigurationError('token request options: required');
+    if (typeof options !== 'object' || options === null)
+      throw new ConfigurationError('token request options: required');
     this.address = validateAddress(options.address);
     if (typeof options.grantType !== 'string' || options.grantType.length === 0) {
       throw new ConfigurationError('grantType: a non-empty string is required');
@@ -109,18 +114,24 @@ export class TokenRequest {
     this.authenticator = new ClientAuthenticator(options);
     this.clientId = this.authenticator.clientId;
     this.clientAuthentication = this.authenticator.method;
-    const scopes = toList(options.scope).flatMap((s) => s.split(' ')).filter(Boolean);
+    const scopes = toList(options.scope)
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     this.scope = scopes.length > 0 ? scopes.join(' ') : undefined;
     this.resource = toList(options.resource);
     for (const r of this.resource) {
       if (!URL.canParse(r) || r.includes('#')) {
-        throw new ConfigurationError('resource: each resource indicator must be an absolute URI without a fragment');
+        throw new ConfigurationError(
+          'resource: each resource indicator must be an absolute URI without a fragment',
+        );
       }
     }
     const parameters = options.parameters ?? {};
     for (const name of Object.keys(parameters)) {
       if (RESERVED.has(name)) {
-        throw new ConfigurationError(`parameters: "${name}" is set by the request itself and cannot be overridden`);
+        throw new ConfigurationError(
+          `parameters: "${name}" is set by the request itself and cannot be overridden`,
+        );
       }
     }
     this.parameters = { ...parameters };

@@ -152,7 +152,10 @@ export class TokenResponse {
     for (const [key, value] of Object.entries(this)) {
       if (key === 'raw' && value) {
         masked.raw = Object.fromEntries(
-          Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? '***' : v]),
+          Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+            k,
+            SECRET_FIELDS.has(k) ? '***' : v,
+          ]),
         );
       } else if (key === 'accessToken' || key === 'refreshToken' || key === 'idToken') {
         masked[key] = value === undefined ? undefined : '***';

@@ -1,4 +1,11 @@
-import { constants, createHmac, type KeyObject, timingSafeEqual, type VerifyKeyObjectInput, verify } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  type KeyObject,
+  timingSafeEqual,
+  type VerifyKeyObjectInput,
+  verify,
+} from 'node:crypto';
 import type { VerificationKey } from '../jwks/verification-key.js';
 
 /** How one JWS `alg` is verified with `node:crypto`. */
@@ -101,7 +108,8 @@ export function keyMismatch(spec: AlgorithmSpec, key: VerificationKey): string |
       }
       return undefined;
     case 'EdDSA':
-      if (key.kty !== 'OKP' || (facts.type !== 'ed25519' && facts.type !== 'ed448')) return 'alg needs an OKP key';
+      if (key.kty !== 'OKP' || (facts.type !== 'ed25519' && facts.type !== 'ed448'))
+        return 'alg needs an OKP key';
       if (key.crv !== undefined && key.crv.toLowerCase() !== facts.type) return 'key curve does not match';
       return undefined;
     case 'HMAC':
@@ -112,19 +120,28 @@ export function keyMismatch(spec: AlgorithmSpec, key: VerificationKey): string |
 }
 
 // Option objects for crypto.verify, hoisted so the hot path allocates only the per-key wrapper below.
-const PSS_OPTIONS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+const PSS_OPTIONS = {
+  padding: constants.RSA_PKCS1_PSS_PADDING,
+  saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+};
 const PSS_KEYS = new WeakMap<KeyObject, VerifyKeyObjectInput>();
 const EC_KEYS = new WeakMap<KeyObject, VerifyKeyObjectInput>();
 
 function pssKey(keyObject: KeyObject): VerifyKeyObjectInput {
   let k = PSS_KEYS.get(keyObject);
-  if (k === undefined) PSS_KEYS.set(keyObject, (k = { key: keyObject, ...PSS_OPTIONS }));
+  if (k === undefined) {
+    k = { key: keyObject, ...PSS_OPTIONS };
+    PSS_KEYS.set(keyObject, k);
+  }
   return k;
 }
 
 function ecKey(keyObject: KeyObject): VerifyKeyObjectInput {
   let k = EC_KEYS.get(keyObject);
-  if (k === undefined) EC_KEYS.set(keyObject, (k = { key: keyObject, dsaEncoding: 'ieee-p1363' }));
+  if (k === undefined) {
+    k = { key: keyObject, dsaEncoding: 'ieee-p1363' };
+    EC_KEYS.set(keyObject, k);
+  }
   return k;
 }
 
@@ -137,7 +154,12 @@ function isAllZero(bytes: Uint8Array, start: number, end: number): boolean {
  * Verifies a JWS signature synchronously on the calling thread. The key has passed `keyMismatch` for this
  * spec. Returns false for any signature that does not verify, including malformed ones.
  */
-export function verifySignature(spec: AlgorithmSpec, key: VerificationKey, data: Buffer, signature: Buffer): boolean {
+export function verifySignature(
+  spec: AlgorithmSpec,
+  key: VerificationKey,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   try {
     switch (spec.family) {
       case 'RSA':

@@ -2,7 +2,8 @@ import { Buffer } from 'node:buffer';
 
 // 1 for each character of the base64url alphabet (RFC 4648 section 5), indexed by char code.
 const ALPHABET = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') ALPHABET[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')
+  ALPHABET[c.charCodeAt(0)] = 1;
 
 /** Value of a base64url character (0..63); only called on characters already checked. */
 function sextet(code: number): number {

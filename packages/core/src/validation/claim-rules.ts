@@ -16,7 +16,8 @@ function numericDate(claims: JwtClaims, name: 'exp' | 'nbf' | 'iat'): number | u
   const value = claims[name];
   if (value === undefined) return undefined;
   // 1e999 parses to Infinity: a token that never expires is not a numeric date.
-  if (typeof value !== 'number' || !Number.isFinite(value)) refuse('claim_invalid', `${name} must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    refuse('claim_invalid', `${name} must be a number`);
   return value;
 }
 
@@ -30,8 +31,11 @@ export function checkClaims(claims: JwtClaims, options: ResolvedOptions, nowMs: 
     if (!Object.hasOwn(claims, name)) refuse('claim_missing', `required claim ${name} is missing`);
   }
 
-  const iss = claims.iss;
-  if (typeof iss !== 'string' || !options.issuerAllowed(iss)) refuse('issuer_invalid', 'issuer not accepted');
+  if (options.checkIssuer) {
+    const iss = claims.iss;
+    if (typeof iss !== 'string' || !options.issuerAllowed(iss))
+      refuse('issuer_invalid', 'issuer not accepted');
+  }
 
   const audiences = options.audiences;
   if (audiences !== undefined) {
@@ -42,7 +46,8 @@ export function checkClaims(claims: JwtClaims, options: ResolvedOptions, nowMs: 
     if (!ok) refuse('audience_invalid', 'audience not accepted');
   }
 
-  if (options.subject !== undefined && claims.sub !== options.subject) refuse('claim_invalid', 'subject not accepted');
+  if (options.subject !== undefined && claims.sub !== options.subject)
+    refuse('claim_invalid', 'subject not accepted');
 
   const now = Math.floor(nowMs / 1000);
   const tolerance = options.clockTolerance;
@@ -50,13 +55,18 @@ export function checkClaims(claims: JwtClaims, options: ResolvedOptions, nowMs: 
   const nbf = numericDate(claims, 'nbf');
   const iat = numericDate(claims, 'iat');
   if (exp !== undefined && exp <= now - tolerance) refuse('token_expired', 'token expired');
-  if (nbf !== undefined && nbf > now + tolerance) refuse('token_not_yet_valid', 'token not yet valid');
-  if (iat !== undefined && iat > now + tolerance) refuse('iat_in_future', 'token issued in the future');
+  if (nbf !== undefined && options.checkNbf && nbf > now + tolerance)
+    refuse('token_not_yet_valid', 'token not yet valid');
+  if (iat !== undefined && options.checkIat && iat > now + tolerance)
+    refuse('iat_in_future', 'token issued in the future');
   // The same comparisons as above, solved for the first and last millisecond at which they pass.
   let expiresAt = exp === undefined ? Number.POSITIVE_INFINITY : Math.ceil(exp + tolerance) * 1000;
   if (options.maxTokenAge !== undefined && iat !== undefined) {
     if (now - iat - tolerance > options.maxTokenAge) refuse('token_too_old', 'token older than maxTokenAge');
     expiresAt = Math.min(expiresAt, (Math.floor(iat + options.maxTokenAge + tolerance) + 1) * 1000);
   }
-  return { expiresAt, notBefore: nbf === undefined ? 0 : Math.ceil(nbf - tolerance) * 1000 };
+  return {
+    expiresAt,
+    notBefore: nbf === undefined || !options.checkNbf ? 0 : Math.ceil(nbf - tolerance) * 1000,
+  };
 }

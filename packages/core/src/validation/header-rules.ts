@@ -4,7 +4,19 @@ import { normalizeTyp, type ResolvedOptions } from './resolve-options.js';
 import type { JwtHeader } from './types.js';
 
 /** Header parameters RFC 7515 registers; they may never be listed in `crit`. */
-const REGISTERED = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
+const REGISTERED = new Set([
+  'alg',
+  'jku',
+  'jwk',
+  'kid',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'typ',
+  'cty',
+  'crit',
+]);
 /** A `kid` longer than this names no key of ours; refusing it early keeps lookups and logs small. */
 export const MAX_KID_LENGTH = 256;
 
@@ -26,14 +38,16 @@ function refuse(code: TokenValidationError['code'], message: string): never {
  */
 export function checkHeader(header: Record<string, unknown>, options: ResolvedOptions): CheckedHeader {
   const alg = header.alg;
-  if (typeof alg === 'string' && alg.trim().toLowerCase() === 'none') refuse('alg_none', 'unsigned token (alg none)');
+  if (typeof alg === 'string' && alg.trim().toLowerCase() === 'none')
+    refuse('alg_none', 'unsigned token (alg none)');
   if (typeof alg !== 'string' || alg === '') refuse('token_malformed', 'header has no alg');
   if (!options.algorithms.has(alg)) refuse('alg_not_allowed', 'alg not allowed');
   const spec = algorithmSpec(alg)!;
 
   if (header.crit !== undefined) {
     const crit = header.crit;
-    if (!Array.isArray(crit) || crit.length === 0) refuse('token_malformed', 'crit must be a non-empty array');
+    if (!Array.isArray(crit) || crit.length === 0)
+      refuse('token_malformed', 'crit must be a non-empty array');
     for (const name of crit) {
       if (typeof name !== 'string' || name === '' || REGISTERED.has(name) || !Object.hasOwn(header, name)) {
         refuse('token_malformed', 'crit lists an invalid header parameter');

@@ -1,4 +1,11 @@
-export type * from './types.js';
+export { DiscoveryKeySource, type DiscoveryKeySourceOptions } from './discovery-key-source.js';
 export type * from './options.js';
-export { createTokenValidator } from './token-validator.js';
 export { SecretKeySource } from './secret-key-source.js';
+export { createTokenValidator } from './token-validator.js';
+export type * from './types.js';
+export {
+  closeValidateTokenCache,
+  type TokenValidationConfig,
+  type TokenValidationOptions,
+  validateToken,
+} from './validate-token.js';

@@ -1,4 +1,7 @@
+import { LocalKeySet } from '../jwks/local-key-set.js';
+import { RemoteKeySet } from '../jwks/remote-key-set.js';
 import type { KeySource } from '../jwks/verification-key.js';
+import { DiscoveryKeySource } from './discovery-key-source.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { SecretKeySource } from './secret-key-source.js';
 
@@ -74,7 +77,27 @@ export function createKeySourceResolver(options: ResolvedOptions): KeySourceReso
       return new StaticResolver(spec.source, false);
     case 'secret':
       return new StaticResolver(new SecretKeySource(spec.secret), true);
-    default:
-      throw new Error(`key source ${spec.kind} not wired yet`);
+    case 'keys':
+      return new StaticResolver(new LocalKeySet(spec.jwks), true);
+    case 'jwksUri':
+      return new StaticResolver(
+        new RemoteKeySet(spec.url, {
+          ...options.keySet,
+          httpClient: options.httpClient,
+          logger: options.logger,
+        }),
+        true,
+      );
+    case 'discovery': {
+      const create = (issuer: string) =>
+        new DiscoveryKeySource(issuer, {
+          httpClient: options.httpClient,
+          logger: options.logger,
+          policy: spec.policy,
+          keySet: options.keySet,
+        });
+      // A fixed list is tracked whole; a predicate is bounded by maxIssuers.
+      return new PerIssuerResolver(create, Math.max(spec.maxIssuers, options.issuers?.length ?? 0));
+    }
   }
 }

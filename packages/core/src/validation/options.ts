@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import type { HttpClient } from '../http/types.js';
+import type { RemoteKeySetOptions } from '../jwks/remote-key-set.js';
 import type { KeySource } from '../jwks/verification-key.js';
 import type { Logger } from '../logger.js';
 import type { JwtClaims } from './types.js';
@@ -27,6 +29,8 @@ export interface DiscoveryKeyOptions {
    * Matters with an issuer predicate; default 100.
    */
   maxIssuers?: number;
+  /** Rules the discovery documents must pass (https, issuer name, endpoints on the issuer's origin …). */
+  policy?: DiscoveryPolicyOptions;
 }
 
 export interface TokenValidatorOptions {
@@ -70,6 +74,8 @@ export interface TokenValidatorOptions {
   keySource?: KeySource;
   /** Discovery-based key sets (the default key source). */
   discovery?: DiscoveryKeyOptions;
+  /** Tuning of remote key sets (discovery or `jwksUri`): TTLs, unknown-`kid` refetch cooldown, staleness. */
+  keySet?: Omit<RemoteKeySetOptions, 'httpClient' | 'logger'>;
 
   /** The verified-token cache; `false` verifies every token every time. */
   cache?: false | VerifiedTokenCacheOptions;

@@ -1,5 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { AsymmetricSigningAlgorithms, SymmetricSigningAlgorithms } from '../constants/signing-algorithms.js';
+import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import type { KeySource } from '../jwks/verification-key.js';
@@ -14,7 +15,7 @@ export type KeySourceSpec =
   | { kind: 'keys'; jwks: NonNullable<TokenValidatorOptions['keys']> }
   | { kind: 'secret'; secret: NonNullable<TokenValidatorOptions['secret']> }
   | { kind: 'jwksUri'; url: URL }
-  | { kind: 'discovery'; maxIssuers: number };
+  | { kind: 'discovery'; maxIssuers: number; policy: DiscoveryPolicyOptions | undefined };
 
 /** Everything `createTokenValidator` needs, checked and precomputed once. */
 export interface ResolvedOptions {
@@ -22,6 +23,11 @@ export interface ResolvedOptions {
   issuerAllowed(iss: string): boolean;
   /** Fixed issuers, when the option was a string or a list. */
   issuers: readonly string[] | undefined;
+  /** False only for the seed's `verifyIss: false`: `iss` is then neither required nor compared. */
+  checkIssuer: boolean;
+  /** False only for the seed's `verifyNbf: false` / `verifyIat: false`. */
+  checkNbf: boolean;
+  checkIat: boolean;
   audiences: ReadonlySet<string> | undefined;
   algorithms: ReadonlySet<string>;
   clockTolerance: number;
@@ -32,8 +38,11 @@ export interface ResolvedOptions {
   /** Normalized accepted `typ` values (lower case, `application/` prefix); `absentTypOk` for a missing typ. */
   acceptedTypes: ReadonlySet<string>;
   absentTypOk: boolean;
-  validators: ReadonlyArray<readonly [string, (value: unknown, claims: JwtClaims) => boolean | Promise<boolean>]>;
+  validators: ReadonlyArray<
+    readonly [string, (value: unknown, claims: JwtClaims) => boolean | Promise<boolean>]
+  >;
   keySource: KeySourceSpec;
+  keySet: TokenValidatorOptions['keySet'];
   cache: { maxEntries: number; maxTtlMs: number } | undefined;
   maxTokenLength: number;
   scopeClaims: readonly string[];
@@ -109,7 +118,10 @@ function resolveIssuer(issuer: unknown): Pick<ResolvedOptions, 'issuerAllowed' |
   return { issuers: list, issuerAllowed: (iss) => set.has(iss) };
 }
 
-function resolveKeySource(options: TokenValidatorOptions, issuers: readonly string[] | undefined): KeySourceSpec {
+function resolveKeySource(
+  options: TokenValidatorOptions,
+  issuers: readonly string[] | undefined,
+): KeySourceSpec {
   const given = (['keySource', 'keys', 'secret', 'jwksUri'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) fail(`give one key source, not ${given.join(' and ')}`);
   if (options.keySource !== undefined) {
@@ -125,7 +137,9 @@ function resolveKeySource(options: TokenValidatorOptions, issuers: readonly stri
   }
   if (options.secret !== undefined) {
     const s = options.secret;
-    if (!(typeof s === 'string' || s instanceof Uint8Array || (s instanceof KeyObject && s.type === 'secret'))) {
+    if (
+      !(typeof s === 'string' || s instanceof Uint8Array || (s instanceof KeyObject && s.type === 'secret'))
+    ) {
       fail('secret must be a string, a Uint8Array or a secret KeyObject');
     }
     return { kind: 'secret', secret: s };
@@ -149,8 +163,13 @@ function resolveKeySource(options: TokenValidatorOptions, issuers: readonly stri
       }
     }
   }
-  const maxIssuers = integer(options.discovery?.maxIssuers ?? DEFAULT_MAX_ISSUERS, 'discovery.maxIssuers', 1, 10_000);
-  return { kind: 'discovery', maxIssuers };
+  const maxIssuers = integer(
+    options.discovery?.maxIssuers ?? DEFAULT_MAX_ISSUERS,
+    'discovery.maxIssuers',
+    1,
+    10_000,
+  );
+  return { kind: 'discovery', maxIssuers, policy: options.discovery?.policy };
 }
 
 function resolveAlgorithms(options: TokenValidatorOptions, keySource: KeySourceSpec): Set<string> {
@@ -164,7 +183,8 @@ function resolveAlgorithms(options: TokenValidatorOptions, keySource: KeySourceS
   const symmetric = new Set<string>(SymmetricSigningAlgorithms);
   for (const alg of list) {
     if (alg.trim().toLowerCase() === 'none') fail(`'none' is never allowed: unsigned tokens prove nothing`);
-    if (algorithmSpec(alg) === undefined) fail(`unsupported algorithm; supported: ${SUPPORTED_ALGORITHMS.join(', ')}`);
+    if (algorithmSpec(alg) === undefined)
+      fail(`unsupported algorithm; supported: ${SUPPORTED_ALGORITHMS.join(', ')}`);
     if (symmetric.has(alg) && keySource.kind !== 'secret' && keySource.kind !== 'custom') {
       fail(`${alg} needs a shared secret: give secret, or remove ${alg} from algorithms`);
     }
@@ -177,35 +197,64 @@ function resolveAlgorithms(options: TokenValidatorOptions, keySource: KeySourceS
 
 function resolveValidators(validators: TokenValidatorOptions['validators']): ResolvedOptions['validators'] {
   if (validators === undefined) return [];
-  if (typeof validators !== 'object' || validators === null) fail('validators must be an object: { claim: check }');
+  if (typeof validators !== 'object' || validators === null)
+    fail('validators must be an object: { claim: check }');
   return Object.entries(validators).map(([claim, check]) => {
     if (typeof check === 'function') return [claim, check as ClaimValidator] as const;
     if (typeof check === 'string' || typeof check === 'number' || typeof check === 'boolean') {
       const expected = check;
-      return [claim, (value: unknown) => value === expected || (Array.isArray(value) && value.includes(expected))] as const;
+      return [
+        claim,
+        (value: unknown) => value === expected || (Array.isArray(value) && value.includes(expected)),
+      ] as const;
     }
     return fail(`validators.${claim} must be a string, number, boolean or function`);
   });
 }
 
-export function resolveOptions(options: TokenValidatorOptions): ResolvedOptions {
+/** Switches only the seed-shaped `validateToken` may turn off (never the signature or `exp`). */
+export interface SeedOverrides {
+  checkIssuer?: boolean;
+  checkNbf?: boolean;
+  checkIat?: boolean;
+  /** Runs after every other validator with all claims. */
+  claimsValidator?: (claims: JwtClaims) => unknown;
+}
+
+export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrides = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options are required: { issuer, audience }');
-  const { issuerAllowed, issuers } = resolveIssuer(options.issuer);
+  const checkIssuer = seed.checkIssuer !== false;
+  const { issuerAllowed, issuers } = checkIssuer
+    ? resolveIssuer(options.issuer)
+    : { issuerAllowed: () => true, issuers: undefined };
 
   if (options.audience === undefined) {
-    fail('audience is required: the identifier of this API as it appears in `aud` (or false to skip the check)');
+    fail(
+      'audience is required: the identifier of this API as it appears in `aud` (or false to skip the check)',
+    );
   }
-  const audiences = options.audience === false ? undefined : new Set(stringList(options.audience, 'audience'));
+  const audiences =
+    options.audience === false ? undefined : new Set(stringList(options.audience, 'audience'));
 
   const keySource = resolveKeySource(options, issuers);
   const algorithms = resolveAlgorithms(options, keySource);
-  const clockTolerance = seconds(options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE, 'clockTolerance', 0, 3600);
+  const clockTolerance = seconds(
+    options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
+    'clockTolerance',
+    0,
+    3600,
+  );
   const maxTokenAge =
-    options.maxTokenAge === undefined ? undefined : seconds(options.maxTokenAge, 'maxTokenAge', 1, 10 * 365 * 86400);
+    options.maxTokenAge === undefined
+      ? undefined
+      : seconds(options.maxTokenAge, 'maxTokenAge', 1, 10 * 365 * 86400);
   const strict = options.strict === true;
-  if (options.subject !== undefined && !isNonEmptyString(options.subject)) fail('subject must be a non-empty string');
-  if (options.requireIat !== undefined && typeof options.requireIat !== 'boolean') fail('requireIat must be a boolean');
-  if (strict && options.requireIat === false) fail('strict (RFC 9068) requires iat: remove requireIat: false');
+  if (options.subject !== undefined && !isNonEmptyString(options.subject))
+    fail('subject must be a non-empty string');
+  if (options.requireIat !== undefined && typeof options.requireIat !== 'boolean')
+    fail('requireIat must be a boolean');
+  if (strict && options.requireIat === false)
+    fail('strict (RFC 9068) requires iat: remove requireIat: false');
 
   const required = new Set<string>(['exp']);
   if (options.requireIat !== false || maxTokenAge !== undefined) required.add('iat');
@@ -244,15 +293,29 @@ export function resolveOptions(options: TokenValidatorOptions): ResolvedOptions 
     };
   }
 
-  const scopeClaims = options.scopeClaims === undefined ? DEFAULT_SCOPE_CLAIMS : stringList(options.scopeClaims, 'scopeClaims');
-  if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning epoch ms');
+  const scopeClaims =
+    options.scopeClaims === undefined ? DEFAULT_SCOPE_CLAIMS : stringList(options.scopeClaims, 'scopeClaims');
+  if (options.now !== undefined && typeof options.now !== 'function')
+    fail('now must be a function returning epoch ms');
   if (options.httpClient !== undefined && typeof options.httpClient?.request !== 'function') {
     fail('httpClient must be an HttpClient (see createHttpClient)');
+  }
+
+  const validators = [...resolveValidators(options.validators)];
+  const claimsValidator = seed.claimsValidator;
+  if (claimsValidator !== undefined) {
+    validators.push([
+      'claimsValidator',
+      async (_value: unknown, claims: JwtClaims) => (await claimsValidator(claims)) !== false,
+    ] as const);
   }
 
   return {
     issuerAllowed,
     issuers,
+    checkIssuer,
+    checkNbf: seed.checkNbf !== false,
+    checkIat: seed.checkIat !== false,
     audiences,
     algorithms,
     clockTolerance,
@@ -261,10 +324,16 @@ export function resolveOptions(options: TokenValidatorOptions): ResolvedOptions 
     subject: options.subject,
     acceptedTypes,
     absentTypOk,
-    validators: resolveValidators(options.validators),
+    validators,
     keySource,
+    keySet: options.keySet,
     cache,
-    maxTokenLength: integer(options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH, 'maxTokenLength', 256, 65_536),
+    maxTokenLength: integer(
+      options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH,
+      'maxTokenLength',
+      256,
+      65_536,
+    ),
     scopeClaims,
     httpClient: options.httpClient,
     logger: options.logger ?? silentLogger,

@@ -19,10 +19,14 @@ export function parseJsonObject(text: string, rejectDuplicates: boolean): SafeJs
   } catch {
     return { ok: false, reason: 'invalid' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not_object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not_object' };
   // Cheap prefilter: a forbidden name can only appear literally or through a \u escape.
   if (
-    (text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u')) &&
+    (text.includes('__proto__') ||
+      text.includes('constructor') ||
+      text.includes('prototype') ||
+      text.includes('\\u')) &&
     hasForbiddenMember(value, 0)
   ) {
     return { ok: false, reason: 'forbidden_member' };
@@ -35,7 +39,8 @@ function hasForbiddenMember(value: unknown, depth: number): boolean {
   // JSON.parse already bounds depth by its own recursion; this guard only keeps us from doing worse.
   if (depth > 64) return true;
   if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === 'object' && item !== null && hasForbiddenMember(item, depth + 1)) return true;
+    for (const item of value)
+      if (typeof item === 'object' && item !== null && hasForbiddenMember(item, depth + 1)) return true;
     return false;
   }
   for (const key of Object.keys(value as object)) {

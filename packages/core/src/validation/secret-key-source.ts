@@ -7,7 +7,9 @@ export class SecretKeySource implements KeySource {
 
   constructor(secret: string | Uint8Array | KeyObject) {
     const keyObject =
-      secret instanceof KeyObject ? secret : createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+      secret instanceof KeyObject
+        ? secret
+        : createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
     const key: VerificationKey = {
       kid: undefined,
       kty: 'oct',

@@ -35,7 +35,8 @@ export class VerifiedTokenCache {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
     this.#entries.delete(token);
-    if (nowMs >= entry.expiresAt || nowMs < entry.notBefore || !entry.source.isCurrent(entry.key)) return undefined;
+    if (nowMs >= entry.expiresAt || nowMs < entry.notBefore || !entry.source.isCurrent(entry.key))
+      return undefined;
     this.#entries.set(token, entry);
     return entry.result;
   }

@@ -37,10 +37,14 @@ function jsonFailure(result: Exclude<SafeJsonResult, { ok: true }>, part: string
 function keysUnavailable(cause: unknown): TokenValidationError {
   if (cause instanceof TokenValidationError) return cause;
   const retryAfter = cause instanceof HttpError ? cause.retryAfter : undefined;
-  return new TokenValidationError('keys_unavailable', 'signing keys could not be obtained', { cause, retryAfter });
+  return new TokenValidationError('keys_unavailable', 'signing keys could not be obtained', {
+    cause,
+    retryAfter,
+  });
 }
 
-class JwtAccessTokenValidator implements TokenValidator {
+/** @internal The validator behind `createTokenValidator` and `validateToken`. */
+export class JwtAccessTokenValidator implements TokenValidator {
   readonly #options: ResolvedOptions;
   readonly #keys: KeySourceResolver;
   readonly #cache: VerifiedTokenCache | undefined;
@@ -55,7 +59,8 @@ class JwtAccessTokenValidator implements TokenValidator {
 
   /** The hot path: a length check and a cache lookup before anything is decoded. */
   validate(token: string): Promise<ValidatedToken> {
-    if (typeof token !== 'string' || token.length === 0) return Promise.reject(malformed('token must be a non-empty string'));
+    if (typeof token !== 'string' || token.length === 0)
+      return Promise.reject(malformed('token must be a non-empty string'));
     if (token.length > this.#options.maxTokenLength) {
       return Promise.reject(new TokenValidationError('token_too_large', 'token longer than maxTokenLength'));
     }
@@ -72,11 +77,13 @@ class JwtAccessTokenValidator implements TokenValidator {
     const d1 = token.indexOf('.');
     const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
     if (d1 <= 0 || d2 < 0) throw malformed('not a compact JWS (three segments)');
-    if (token.indexOf('.', d2 + 1) !== -1) throw malformed('more than three segments (a JWE is not accepted)');
+    if (token.indexOf('.', d2 + 1) !== -1)
+      throw malformed('more than three segments (a JWE is not accepted)');
 
     const checked = this.#header(token, d1);
 
-    if (d2 === d1 + 1 || !isCanonicalBase64url(token, d1 + 1, d2)) throw malformed('payload is not base64url');
+    if (d2 === d1 + 1 || !isCanonicalBase64url(token, d1 + 1, d2))
+      throw malformed('payload is not base64url');
     const payloadBytes = decodeBase64url(token, d1 + 1, d2);
     if (!isUtf8(payloadBytes)) throw malformed('payload is not UTF-8');
     const parsed = parseJsonObject(payloadBytes.toString('utf8'), false);
@@ -86,12 +93,13 @@ class JwtAccessTokenValidator implements TokenValidator {
     const nowMs = options.now();
     const window = checkClaims(claims, options, nowMs);
 
-    if (d2 + 1 === token.length) throw new TokenValidationError('signature_invalid', 'token has no signature');
+    if (d2 + 1 === token.length)
+      throw new TokenValidationError('signature_invalid', 'token has no signature');
     if (!isCanonicalBase64url(token, d2 + 1, token.length)) throw malformed('signature is not base64url');
     const signature = decodeBase64url(token, d2 + 1, token.length);
 
     // `iss` was checked against the allowed issuers above, so this picks among trusted key sets only.
-    const source = this.#keys.forIssuer(claims.iss as string);
+    const source = this.#keys.forIssuer(typeof claims.iss === 'string' ? claims.iss : '');
     let keys: readonly VerificationKey[];
     try {
       keys = await source.getKeys(checked.kid);
@@ -103,7 +111,12 @@ class JwtAccessTokenValidator implements TokenValidator {
     const key = this.#verifyWithKeys(token, d2, checked, keys, signature);
     await this.#runValidators(claims);
 
-    const result = new ValidatedTokenResult(token, checked.header, claims, getScopes(claims, options.scopeClaims));
+    const result = new ValidatedTokenResult(
+      token,
+      checked.header,
+      claims,
+      getScopes(claims, options.scopeClaims),
+    );
     this.#cache?.set(token, result, key, source, nowMs, window.expiresAt, window.notBefore);
     return result;
   }
@@ -140,14 +153,19 @@ class JwtAccessTokenValidator implements TokenValidator {
       const why = keyMismatch(spec, key);
       if (why !== undefined) mismatch = why;
       else if (first === undefined) first = key;
-      else (more ??= []).push(key);
+      else if (more === undefined) more = [key];
+      else more.push(key);
     }
     if (first === undefined) {
-      throw new TokenValidationError('key_not_found', mismatch === undefined ? 'no key for this token' : `no usable key: ${mismatch}`);
+      const why = mismatch === undefined ? 'no key for this token' : `no usable key: ${mismatch}`;
+      throw new TokenValidationError('key_not_found', why);
     }
     // Without a kid we never guess among keys: exactly one must fit.
     if (kid === undefined && more !== undefined) {
-      throw new TokenValidationError('key_not_found', 'token has no kid and several keys could have signed it');
+      throw new TokenValidationError(
+        'key_not_found',
+        'token has no kid and several keys could have signed it',
+      );
     }
     const data = Buffer.from(token.slice(0, d2), 'latin1');
     if (verifySignature(spec, first, data, signature)) return first;

@@ -39,14 +39,19 @@ describe('mapping failures to RFC 6750 answers', () => {
       assert.equal(response.status, 401);
       assert.equal(response.body.error, 'invalid_token');
       assert.match(response.body.error_description, /^The access token /);
-      assert.match(response.headers['www-authenticate'] ?? '', /^Bearer realm="api", error="invalid_token", error_description="The access token [^"]+"$/);
+      assert.match(
+        response.headers['www-authenticate'] ?? '',
+        /^Bearer realm="api", error="invalid_token", error_description="The access token [^"]+"$/,
+      );
       assert.doesNotMatch(JSON.stringify(response), /secret|eyJ/);
       assert.equal(error.cause, cause);
     });
   }
 
   test('keys_unavailable → 503 with the Retry-After the cause gives, never 401', () => {
-    const response = mapped(new TokenValidationError('keys_unavailable', 'down', { retryAfter: 12.2 })).toResponse();
+    const response = mapped(
+      new TokenValidationError('keys_unavailable', 'down', { retryAfter: 12.2 }),
+    ).toResponse();
     assert.equal(response.status, 503);
     assert.equal(response.headers['retry-after'], '13');
     assert.equal(response.headers['www-authenticate'], undefined);
@@ -65,7 +70,9 @@ describe('mapping failures to RFC 6750 answers', () => {
   });
 
   test('missing credentials: 401 with a bare challenge and no error code', () => {
-    const response = new BearerError('token_missing', 'An access token is required', { realm: 'api' }).toResponse();
+    const response = new BearerError('token_missing', 'An access token is required', {
+      realm: 'api',
+    }).toResponse();
     assert.equal(response.status, 401);
     assert.equal(response.headers['www-authenticate'], 'Bearer realm="api"');
   });

@@ -111,14 +111,23 @@ describe('extractBearerToken: query and form body (RFC 6750 §2.2, §2.3)', () =
 
   test('a form token is never taken from a GET or from a JSON body', () => {
     const options = { allowBodyToken: true };
-    assert.equal(extractBearerToken({ method: 'GET', headers: form, body: { access_token: JWT } }, options), undefined);
+    assert.equal(
+      extractBearerToken({ method: 'GET', headers: form, body: { access_token: JWT } }, options),
+      undefined,
+    );
     const json = { 'content-type': 'application/json' };
-    assert.equal(extractBearerToken({ method: 'POST', headers: json, body: { access_token: JWT } }, options), undefined);
+    assert.equal(
+      extractBearerToken({ method: 'POST', headers: json, body: { access_token: JWT } }, options),
+      undefined,
+    );
   });
 
   test('prototype pollution: an inherited access_token is not a form field', () => {
     const body = Object.create({ access_token: JWT }) as object;
-    assert.equal(extractBearerToken({ method: 'POST', headers: form, body }, { allowBodyToken: true }), undefined);
+    assert.equal(
+      extractBearerToken({ method: 'POST', headers: form, body }, { allowBodyToken: true }),
+      undefined,
+    );
   });
 
   test('two methods in one request are 400 invalid_request', () => {
@@ -126,7 +135,10 @@ describe('extractBearerToken: query and form body (RFC 6750 §2.2, §2.3)', () =
     const error = refusal(() => extractBearerToken(request, { allowQueryToken: true }));
     assert.equal(error.code, 'invalid_request');
     const both = { method: 'POST', url: `/?access_token=${JWT}`, headers: form, body: { access_token: JWT } };
-    assert.equal(refusal(() => extractBearerToken(both, { allowQueryToken: true, allowBodyToken: true })).code, 'invalid_request');
+    assert.equal(
+      refusal(() => extractBearerToken(both, { allowQueryToken: true, allowBodyToken: true })).code,
+      'invalid_request',
+    );
   });
 
   test('a repeated access_token parameter or field is 400 invalid_request', () => {
@@ -138,7 +150,10 @@ describe('extractBearerToken: query and form body (RFC 6750 §2.2, §2.3)', () =
 
   test('an empty or ill-formed query token is 400 invalid_request', () => {
     for (const url of ['/?access_token=', '/?access_token=a%20b']) {
-      assert.equal(refusal(() => extractBearerToken({ url, headers: {} }, { allowQueryToken: true })).status, 400);
+      assert.equal(
+        refusal(() => extractBearerToken({ url, headers: {} }, { allowQueryToken: true })).status,
+        400,
+      );
     }
   });
 });

@@ -80,7 +80,10 @@ describe('guards', () => {
     assert.equal(missing?.status, 401);
     assert.equal(missing?.headers['www-authenticate'], 'Bearer realm="api"');
     const refused = await checkGuard(requireScopes('read'), auth({}), { realm: 'api' });
-    assert.match(refused?.headers['www-authenticate'] ?? '', /^Bearer realm="api", error="insufficient_scope"/);
+    assert.match(
+      refused?.headers['www-authenticate'] ?? '',
+      /^Bearer realm="api", error="insufficient_scope"/,
+    );
   });
 
   test('guards refuse unusable configuration when built', () => {

@@ -53,13 +53,20 @@ async function serveRaw(status: number, contentType: string, body: string): Prom
   return server;
 }
 
-const discover = (address: string, policy?: DiscoveryPolicy | ConstructorParameters<typeof DiscoveryPolicy>[0]) =>
-  getDiscoveryDocument(new DiscoveryDocumentRequest({ address, ...(policy ? { policy } : {}) }), http);
+const discover = (
+  address: string,
+  policy?: DiscoveryPolicy | ConstructorParameters<typeof DiscoveryPolicy>[0],
+) => getDiscoveryDocument(new DiscoveryDocumentRequest({ address, ...(policy ? { policy } : {}) }), http);
 
 describe('addresses', () => {
   test('the issuer, with or without trailing slashes, or the full well-known URL', async () => {
     const server = await serveDocument((origin) => documentFor(origin));
-    for (const address of [server.url, `${server.url}/`, `${server.url}//`, `${server.url}/.well-known/openid-configuration`]) {
+    for (const address of [
+      server.url,
+      `${server.url}/`,
+      `${server.url}//`,
+      `${server.url}/.well-known/openid-configuration`,
+    ]) {
       const response = await discover(address);
       assert.equal(response.isSuccessful, true, `${address}: ${response.error}`);
       assert.equal(response.issuer, server.url);
@@ -148,8 +155,16 @@ describe('metadata', () => {
     ['issuer missing', { issuer: undefined }, 'issuer'],
     ['jwks_uri not a URL', { jwks_uri: 'keys' }, 'jwks_uri'],
     ['scopes_supported not an array', { scopes_supported: 'openid api' }, 'scopes_supported'],
-    ['a flag that is a string', { request_uri_parameter_supported: 'true' }, 'request_uri_parameter_supported'],
-    ['an mTLS alias that is not a URL', { mtls_endpoint_aliases: { token_endpoint: 7 } }, 'mtls_endpoint_aliases'],
+    [
+      'a flag that is a string',
+      { request_uri_parameter_supported: 'true' },
+      'request_uri_parameter_supported',
+    ],
+    [
+      'an mTLS alias that is not a URL',
+      { mtls_endpoint_aliases: { token_endpoint: 7 } },
+      'mtls_endpoint_aliases',
+    ],
   ] as const) {
     test(`a document with ${name} is a protocol error`, async () => {
       const server = await serveDocument((o) => ({ ...documentFor(o), ...value }));
@@ -222,11 +237,16 @@ describe('policy', () => {
     const response = await discover(server.url);
     assert.equal(response.errorType, 'policy');
     assert.match(response.error ?? '', /issuer/);
-    assert.equal((await discover(server.url, { validateIssuerName: false, validateEndpoints: false })).isSuccessful, true);
+    assert.equal(
+      (await discover(server.url, { validateIssuerName: false, validateEndpoints: false })).isSuccessful,
+      true,
+    );
   });
 
   test('multi-tenant issuer template ({tenantid}) matches with the tenant comparer only', async () => {
-    const server = await serveDocument((o) => documentFor(`${o}/{tenantid}/v2.0`, { jwks_uri: `${o}/common/keys` }));
+    const server = await serveDocument((o) =>
+      documentFor(`${o}/{tenantid}/v2.0`, { jwks_uri: `${o}/common/keys` }),
+    );
     const address = `${server.url}/common/v2.0`;
     assert.equal((await discover(address)).errorType, 'policy');
     const response = await discover(address, { issuerComparer: tenantTemplateIssuerComparer });
@@ -247,7 +267,9 @@ describe('policy', () => {
   });
 
   test('endpoint hijack: an endpoint on another host is refused unless its base is allow-listed', async () => {
-    const server = await serveDocument((o) => documentFor(o, { jwks_uri: 'https://keys.example.net/tenant/jwks' }));
+    const server = await serveDocument((o) =>
+      documentFor(o, { jwks_uri: 'https://keys.example.net/tenant/jwks' }),
+    );
     const refused = await discover(server.url);
     assert.equal(refused.errorType, 'policy');
     assert.match(refused.error ?? '', /jwks_uri/);
@@ -255,13 +277,20 @@ describe('policy', () => {
       additionalEndpointBaseAddresses: ['https://keys.example.net/tenant'],
     });
     assert.equal(allowed.isSuccessful, true, allowed.error);
-    const otherPath = await discover(server.url, { additionalEndpointBaseAddresses: ['https://keys.example.net/other'] });
+    const otherPath = await discover(server.url, {
+      additionalEndpointBaseAddresses: ['https://keys.example.net/other'],
+    });
     assert.equal(otherPath.errorType, 'policy');
-    assert.equal((await discover(server.url, { endpointValidationExcludeList: ['jwks_uri'] })).isSuccessful, true);
+    assert.equal(
+      (await discover(server.url, { endpointValidationExcludeList: ['jwks_uri'] })).isSuccessful,
+      true,
+    );
   });
 
   test('downgrade: an http endpoint on another host is refused even when endpoint validation is off', async () => {
-    const server = await serveDocument((o) => documentFor(o, { token_endpoint: 'http://idp.example.com/token' }));
+    const server = await serveDocument((o) =>
+      documentFor(o, { token_endpoint: 'http://idp.example.com/token' }),
+    );
     const response = await discover(server.url, { validateEndpoints: false });
     assert.equal(response.errorType, 'policy');
     assert.match(response.error ?? '', /token_endpoint/);
@@ -281,6 +310,9 @@ describe('policy', () => {
   test('requireKeySet: a document without jwks_uri is refused unless the policy allows it', async () => {
     const server = await serveDocument((o) => ({ ...documentFor(o), jwks_uri: undefined }));
     assert.equal((await discover(server.url)).errorType, 'policy');
-    assert.equal((await discover(server.url, new DiscoveryPolicy({ requireKeySet: false }))).isSuccessful, true);
+    assert.equal(
+      (await discover(server.url, new DiscoveryPolicy({ requireKeySet: false }))).isSuccessful,
+      true,
+    );
   });
 });

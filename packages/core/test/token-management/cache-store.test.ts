@@ -127,7 +127,11 @@ describe('token manager with a shared store', () => {
     assert.ok(!logger.text().includes(first.accessToken));
     down = false;
     const renewed = await m.getToken({ forceRenewal: true });
-    assert.equal((await backing.get(m.cacheKey))?.accessToken, renewed.accessToken, 'stored again once it is back');
+    assert.equal(
+      (await backing.get(m.cacheKey))?.accessToken,
+      renewed.accessToken,
+      'stored again once it is back',
+    );
     assert.equal(logger.lines.filter((l) => l.level === 'info').length, 1, 'recovery is logged once');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { Agent, fetch as undiciFetch, interceptors, request } from 'undici';
+import { Agent, interceptors, request, fetch as undiciFetch } from 'undici';
 import { ConfigurationError, TokenManagementError } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http/index.js';
 import type { HttpClient } from '../../src/http/types.js';
@@ -57,7 +57,7 @@ describe('injecting tokens into outgoing calls', () => {
       const f = createAuthenticatedFetch(newManager(), { origins: [api.origin] });
       const res = await f(`${api.origin}/orders`);
       assert.equal(res.status, 200);
-      assert.equal(((await res.json()) as { authorization: string }).authorization, 'Bearer tok-' + issued);
+      assert.equal(((await res.json()) as { authorization: string }).authorization, `Bearer tok-${issued}`);
       await f(`${api.origin}/orders`);
       assert.equal(tokenRequests(), 1, 'the token is cached between calls');
     });
@@ -88,7 +88,11 @@ describe('injecting tokens into outgoing calls', () => {
       assert.equal(res.url, `${other.origin}/landing`);
       const landed = (await res.json()) as { authorization: string | null };
       assert.equal(landed.authorization, null);
-      assert.deepEqual(apiAuth(), [`Bearer tok-${issued}`, `Bearer tok-${issued}`], 'same-origin hops keep the token');
+      assert.deepEqual(
+        apiAuth(),
+        [`Bearer tok-${issued}`, `Bearer tok-${issued}`],
+        'same-origin hops keep the token',
+      );
       assert.equal(api.requests[1]?.method, 'GET', '302 after POST continues as GET');
       assert.equal(other.requests[0]?.headers.authorization, undefined);
     });
@@ -131,7 +135,11 @@ describe('injecting tokens into outgoing calls', () => {
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { body: string }).body, '{"n":1}');
       assert.equal(tokenRequests(), 2, 'one renewal');
-      assert.deepEqual(apiAuth(), ['Bearer tok-' + (issued - 1), 'Bearer tok-' + issued], 'one retry with the new token');
+      assert.deepEqual(
+        apiAuth(),
+        [`Bearer tok-${issued - 1}`, `Bearer tok-${issued}`],
+        'one retry with the new token',
+      );
     });
 
     test('401 invalid_token twice: the second 401 goes to the caller (no loop); other 401s are not retried', async () => {
@@ -189,7 +197,10 @@ describe('injecting tokens into outgoing calls', () => {
     test('the configured origin receives the token; another origin does not', async () => {
       const dispatcher = agent.compose(clientCredentialsInterceptor(newManager(), { origins: [api.origin] }));
       const ok = await request(`${api.origin}/a`, { dispatcher });
-      assert.equal(((await ok.body.json()) as { authorization: string }).authorization, `Bearer tok-${issued}`);
+      assert.equal(
+        ((await ok.body.json()) as { authorization: string }).authorization,
+        `Bearer tok-${issued}`,
+      );
       const elsewhere = await request(`${other.origin}/b`, { dispatcher });
       await elsewhere.body.text();
       assert.equal(other.requests[0]?.headers.authorization, undefined);
@@ -231,7 +242,9 @@ describe('injecting tokens into outgoing calls', () => {
       newManager();
       apiAnswer = (req, res) => {
         if (api.requests.length === 1) {
-          res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token", error_description="expired"' });
+          res.writeHead(401, {
+            'www-authenticate': 'Bearer error="invalid_token", error_description="expired"',
+          });
           return res.end('rejected');
         }
         echo(req, res);

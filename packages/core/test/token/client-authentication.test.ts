@@ -15,7 +15,9 @@ describe('client authentication', () => {
   let server: LocalServer;
   let http: HttpClient;
   before(async () => {
-    server = await startServer((_req, res) => json(res, 200, { access_token: 'at-1', token_type: 'Bearer', expires_in: 60 }));
+    server = await startServer((_req, res) =>
+      json(res, 200, { access_token: 'at-1', token_type: 'Bearer', expires_in: 60 }),
+    );
     http = createHttpClient({ retryCount: 0 });
   });
   after(async () => {
@@ -28,7 +30,12 @@ describe('client authentication', () => {
     const clientId = "svc id:with/odd!chars'é";
     const clientSecret = 'p@ss w:rd+/=*()~';
     const response = await requestClientCredentialsToken(
-      new ClientCredentialsTokenRequest({ address: server.url, clientId, clientSecret, scope: ['read', 'write'] }),
+      new ClientCredentialsTokenRequest({
+        address: server.url,
+        clientId,
+        clientSecret,
+        scope: ['read', 'write'],
+      }),
       http,
     );
     assert.equal(response.isSuccessful, true);
@@ -82,7 +89,10 @@ describe('client authentication', () => {
     const first = last().form;
     await requestClientCredentialsToken(request, http);
     const second = last().form;
-    assert.equal(first.get('client_assertion_type'), 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    assert.equal(
+      first.get('client_assertion_type'),
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    );
     assert.equal(first.get('client_id'), 'svc-jwt');
     assert.equal(first.get('client_secret'), null);
     const { payload, protectedHeader } = await jwtVerify(
@@ -92,7 +102,10 @@ describe('client authentication', () => {
     );
     assert.equal(protectedHeader.alg, 'HS256');
     assert.equal((payload.exp as number) - (payload.iat as number), 60);
-    const { payload: p2 } = await jwtVerify(second.get('client_assertion') as string, new TextEncoder().encode(secret));
+    const { payload: p2 } = await jwtVerify(
+      second.get('client_assertion') as string,
+      new TextEncoder().encode(secret),
+    );
     assert.notEqual(payload.jti, p2.jti, 'assertion replay is stopped by a fresh jti');
   });
 
@@ -133,7 +146,11 @@ describe('client authentication', () => {
 
   test('none sends only client_id', async () => {
     await requestClientCredentialsToken(
-      new ClientCredentialsTokenRequest({ address: server.url, clientId: 'public-app', clientAuthentication: 'none' }),
+      new ClientCredentialsTokenRequest({
+        address: server.url,
+        clientId: 'public-app',
+        clientAuthentication: 'none',
+      }),
       http,
     );
     assert.equal(last().form.get('client_id'), 'public-app');
@@ -147,25 +164,49 @@ describe('client authentication', () => {
       () => new ClientCredentialsTokenRequest({ ...base, clientAuthentication: 'client_secret_basic' }),
       ConfigurationError,
     );
-    assert.throws(() => new ClientCredentialsTokenRequest({ ...base, clientAuthentication: 'private_key_jwt' }), /privateKey/);
-    assert.throws(() => new ClientCredentialsTokenRequest({ ...base, address: 'ftp://x/token', clientSecret: 's' }), /address/);
     assert.throws(
-      () => new ClientCredentialsTokenRequest({ ...base, clientSecret: 's', parameters: { grant_type: 'password' } }),
+      () => new ClientCredentialsTokenRequest({ ...base, clientAuthentication: 'private_key_jwt' }),
+      /privateKey/,
+    );
+    assert.throws(
+      () => new ClientCredentialsTokenRequest({ ...base, address: 'ftp://x/token', clientSecret: 's' }),
+      /address/,
+    );
+    assert.throws(
+      () =>
+        new ClientCredentialsTokenRequest({
+          ...base,
+          clientSecret: 's',
+          parameters: { grant_type: 'password' },
+        }),
       /grant_type/,
     );
     assert.throws(
-      () => new ClientCredentialsTokenRequest({ ...base, clientSecret: 's', parameters: { client_id: 'other' } }),
+      () =>
+        new ClientCredentialsTokenRequest({ ...base, clientSecret: 's', parameters: { client_id: 'other' } }),
       /client_id/,
     );
-    assert.throws(() => new ClientCredentialsTokenRequest({ ...base, clientSecret: 's', resource: 'not a uri' }), /resource/);
+    assert.throws(
+      () => new ClientCredentialsTokenRequest({ ...base, clientSecret: 's', resource: 'not a uri' }),
+      /resource/,
+    );
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     assert.throws(
-      () => new ClientCredentialsTokenRequest({ ...base, privateKey: publicKey.export({ type: 'spki', format: 'pem' }) as string }),
+      () =>
+        new ClientCredentialsTokenRequest({
+          ...base,
+          privateKey: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+        }),
       /private/,
     );
     const ec = await exportJWK(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
     assert.throws(
-      () => new ClientCredentialsTokenRequest({ ...base, privateKey: ec, clientAssertion: { algorithm: 'RS256' } }),
+      () =>
+        new ClientCredentialsTokenRequest({
+          ...base,
+          privateKey: ec,
+          clientAssertion: { algorithm: 'RS256' },
+        }),
       /does not fit/,
     );
   });

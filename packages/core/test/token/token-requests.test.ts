@@ -31,7 +31,14 @@ describe('token endpoint requests and responses', () => {
   let http: HttpClient;
   // What the next request gets: set per test; the server answers in order, then repeats the last answer.
   let answers: Array<(req: SeenRequest, res: import('node:http').ServerResponse) => void> = [];
-  const ok = { access_token: 'at', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt', id_token: 'it', scope: 'read' };
+  const ok = {
+    access_token: 'at',
+    token_type: 'Bearer',
+    expires_in: 3600,
+    refresh_token: 'rt',
+    id_token: 'it',
+    scope: 'read',
+  };
   before(async () => {
     server = await startServer((req, res) => {
       const answer = answers.length > 1 ? answers.shift() : answers[0];
@@ -53,7 +60,9 @@ describe('token endpoint requests and responses', () => {
   });
 
   test('a successful answer fills every field', async () => {
-    reset((_q, r) => json(r, 200, { ...ok, expires_in: '3600', issued_token_type: T.AccessToken, custom: 1 }));
+    reset((_q, r) =>
+      json(r, 200, { ...ok, expires_in: '3600', issued_token_type: T.AccessToken, custom: 1 }),
+    );
     const response = await requestClientCredentialsToken(new ClientCredentialsTokenRequest(base), http);
     assert.equal(response.isSuccessful, true);
     assert.equal(response.errorType, undefined);
@@ -70,7 +79,11 @@ describe('token endpoint requests and responses', () => {
 
   test('an OAuth error is a typed unsuccessful response, not a throw', async () => {
     reset((_q, r) =>
-      json(r, 400, { error: 'invalid_scope', error_description: 'scope x is unknown', error_uri: 'https://docs/e' }),
+      json(r, 400, {
+        error: 'invalid_scope',
+        error_description: 'scope x is unknown',
+        error_uri: 'https://docs/e',
+      }),
     );
     const response = await requestClientCredentialsToken(new ClientCredentialsTokenRequest(base), http);
     assert.equal(response.isSuccessful, false);
@@ -172,17 +185,26 @@ describe('token endpoint requests and responses', () => {
     assert.equal(form.get('redirect_uri'), 'https://app/cb');
     assert.equal(form.get('code_verifier'), verifier);
     assert.equal(form.get('client_id'), 'app', 'a public client (no secret) authenticates with none');
-    assert.throws(() => new AuthorizationCodeTokenRequest({ ...base, code: 'c', codeVerifier: 'short' }), ConfigurationError);
+    assert.throws(
+      () => new AuthorizationCodeTokenRequest({ ...base, code: 'c', codeVerifier: 'short' }),
+      ConfigurationError,
+    );
   });
 
   test('refresh, device code and password grants send their fields', async () => {
     reset();
     await requestRefreshToken(new RefreshTokenRequest({ ...base, refreshToken: 'r1', scope: 'read' }), http);
     await requestDeviceToken(new DeviceTokenRequest({ ...base, deviceCode: 'dc' }), http);
-    await requestPasswordToken(new PasswordTokenRequest({ ...base, userName: 'alice', password: 'pw' }), http);
+    await requestPasswordToken(
+      new PasswordTokenRequest({ ...base, userName: 'alice', password: 'pw' }),
+      http,
+    );
     const [refresh, device, password] = server.requests.map((r) => Object.fromEntries(r.form));
     assert.deepEqual(refresh, { grant_type: 'refresh_token', refresh_token: 'r1', scope: 'read' });
-    assert.deepEqual(device, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'dc' });
+    assert.deepEqual(device, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      device_code: 'dc',
+    });
     assert.deepEqual(password, { grant_type: 'password', username: 'alice', password: 'pw' });
   });
 
@@ -237,7 +259,13 @@ describe('token endpoint requests and responses', () => {
       'urn:ietf:params:oauth:token-type:saml2',
     ]);
     assert.throws(
-      () => new TokenExchangeTokenRequest({ ...base, subjectToken: 's', subjectTokenType: T.Jwt, actorToken: 'a' }),
+      () =>
+        new TokenExchangeTokenRequest({
+          ...base,
+          subjectToken: 's',
+          subjectTokenType: T.Jwt,
+          actorToken: 'a',
+        }),
       /actorTokenType/,
     );
   });
@@ -259,6 +287,9 @@ describe('token endpoint requests and responses', () => {
     assert.equal(seen.form.get('assertion'), 'signed.jwt.here');
     assert.equal(seen.headers['x-trace'], 't-1');
     assert.match(seen.headers.authorization as string, /^Basic /);
-    assert.throws(() => new TokenRequest({ ...base, grantType: 'x', headers: { Authorization: 'Bearer x' } }), /Authorization/);
+    assert.throws(
+      () => new TokenRequest({ ...base, grantType: 'x', headers: { Authorization: 'Bearer x' } }),
+      /Authorization/,
+    );
   });
 });

@@ -3,9 +3,16 @@
  * from `node:crypto` keys (KeySource is the validator's injection point, so counting its calls is honest),
  * a JWS signer that will sign any header, and the jose differential oracle.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign as cryptoSign } from 'node:crypto';
+
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { createLocalJWKSet, type JWK, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { TokenValidationError } from '../../src/errors.js';
 import type { KeySource, VerificationKey } from '../../src/jwks/verification-key.js';
@@ -36,13 +43,18 @@ export interface TestKey {
 const keyCache = new Map<string, TestKey>();
 
 /** A key pair for `alg` (memoized per kid: RSA generation is slow on a shared machine). */
-export function testKey(alg: TestAlg | 'RS256-1024' | 'Ed448', kid = `${alg}-key`, jwkAlg: string | null = alg): TestKey {
+export function testKey(
+  alg: TestAlg | 'RS256-1024' | 'Ed448',
+  kid = `${alg}-key`,
+  jwkAlg: string | null = alg,
+): TestKey {
   const memo = `${alg}|${kid}|${jwkAlg}`;
   const cached = keyCache.get(memo);
   if (cached) return cached;
   let pair: { privateKey: KeyObject; publicKey: KeyObject };
   if (alg === 'RS256-1024') pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  else if (alg.startsWith('RS') || alg.startsWith('PS')) pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  else if (alg.startsWith('RS') || alg.startsWith('PS'))
+    pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   else if (alg === 'ES256') pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   else if (alg === 'ES384') pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   else if (alg === 'ES512') pair = generateKeyPairSync('ec', { namedCurve: 'P-521' });
@@ -106,7 +118,14 @@ export class CountingKeySource implements KeySource {
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: this.keys.map((k) => ({ ...(k.keyObject.export({ format: 'jwk' }) as JWK), kid: k.kid, alg: k.alg, use: k.use })) };
+    return {
+      keys: this.keys.map((k) => ({
+        ...(k.keyObject.export({ format: 'jwk' }) as JWK),
+        kid: k.kid,
+        alg: k.alg,
+        use: k.use,
+      })),
+    };
   }
 }
 
@@ -117,22 +136,26 @@ export function b64url(input: string | Buffer | object): string {
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
 
-/** Signs `header.payload` (objects are JSON-encoded, strings are used as the raw segment text). */
+/** Signs `header.payload` (objects are JSON-encoded; strings and Buffers are the raw segment bytes). */
 export function signJws(
-  header: object | string,
-  payload: object | string,
+  header: object | string | Buffer,
+  payload: object | string | Buffer,
   privateKey: KeyObject | Buffer | string,
   alg: string,
 ): string {
-  const input = `${typeof header === 'string' ? b64url(header) : b64url(header)}.${typeof payload === 'string' ? b64url(payload) : b64url(payload)}`;
+  const input = `${b64url(header)}.${b64url(payload)}`;
   const data = Buffer.from(input);
   const hash = HASH[alg.slice(-3)] ?? 'sha256';
   let signature: Buffer;
-  if (alg.startsWith('HS')) signature = createHmac(hash, privateKey as Buffer).update(data).digest();
+  if (alg.startsWith('HS'))
+    signature = createHmac(hash, privateKey as Buffer)
+      .update(data)
+      .digest();
   else if (alg.startsWith('RS')) signature = cryptoSign(hash, data, privateKey as KeyObject);
   else if (alg.startsWith('PS')) {
     signature = cryptoSign(hash, data, { key: privateKey as KeyObject, padding: 6, saltLength: -1 });
-  } else if (alg.startsWith('ES')) signature = cryptoSign(hash, data, { key: privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
+  } else if (alg.startsWith('ES'))
+    signature = cryptoSign(hash, data, { key: privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
   else signature = cryptoSign(null, data, privateKey as KeyObject);
   return `${input}.${signature.toString('base64url')}`;
 }
@@ -141,7 +164,10 @@ export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'urn:test:api';
 
 /** Standard claims valid now; override or delete (set undefined) any of them. */
-export function claims(overrides: Record<string, unknown> = {}, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+export function claims(
+  overrides: Record<string, unknown> = {},
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, unknown> {
   const base: Record<string, unknown> = {
     iss: ISSUER,
     aud: AUDIENCE,
@@ -158,7 +184,11 @@ export function claims(overrides: Record<string, unknown> = {}, nowSeconds = Mat
 }
 
 /** A well-formed token signed by `key`. */
-export function token(key: TestKey, claimOverrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}): string {
+export function token(
+  key: TestKey,
+  claimOverrides: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): string {
   const h: Record<string, unknown> = { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header };
   for (const k of Object.keys(h)) if (h[k] === undefined) delete h[k];
   return signJws(h, claims(claimOverrides), key.privateKey, key.alg);
