@@ -101,6 +101,20 @@ async function buildExpress(variant: Variant, settings: Settings) {
   app.get('/', (_req: Request, res: Response) => {
     res.json(BODY);
   });
+  // Answer refusals passed to next(err) (express-oauth2-jwt-bearer does) without Express logging each one.
+  app.use(
+    (
+      err: { status?: number; headers?: Record<string, string> },
+      _req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      res
+        .status(err.status ?? 500)
+        .set(err.headers ?? {})
+        .json({ error: 'refused' });
+    },
+  );
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -112,6 +112,7 @@ async function load(
       },
     ],
   });
+  if (result.requests.total === 0) throw new Error(`no response completed within ${seconds} s`);
   return {
     reqPerSec: result.requests.total / result.duration,
     p50: result.latency.p50,
@@ -146,10 +147,11 @@ export async function runHttp(
 ): Promise<HttpReport> {
   const { quick, only = [] } = options;
   const poolSize = quick ? 2000 : 10_000;
-  const warmSeconds = quick ? 0.4 : 1;
-  const measureSeconds = quick ? 0.8 : 3;
+  const warmSeconds = quick ? 0.3 : 1;
+  const measureSeconds = quick ? 0.7 : 3;
   const rounds = quick ? 1 : 2;
 
+  const t0 = performance.now();
   const key = generateKey('RS256', 'bench-http');
   const idp = await startIdp([key.jwk]);
   log(`http: minting ${poolSize} RS256 tokens`);
@@ -169,6 +171,7 @@ export async function runHttp(
         )),
       );
     }
+    log(`http: ${servers.length} servers up in ${fixed((performance.now() - t0) / 1000, 1)} s`);
     for (const server of servers) {
       server.broken ??= await check(server, repeated[0]!).catch(
         (err: Error) => `check failed: ${err.message}`,
@@ -180,6 +183,7 @@ export async function runHttp(
       (['repeated', 'distinct'] as const).map((tokens) => ({ tokens, pipelining })),
     );
     const samples = new Map<string, HttpFigures[]>();
+    const failures = new Map<string, string>();
     const id = (s: Server, sc: HttpScenario) => `${s.framework}/${s.variant}/${sc.tokens}/${sc.pipelining}`;
     for (const scenario of scenarios) {
       const tokens = scenario.tokens === 'repeated' ? repeated : pool;
@@ -188,8 +192,17 @@ export async function runHttp(
         const order = round % 2 ? [...servers].reverse() : servers;
         for (const server of order) {
           if (server.broken) continue;
-          await load(server.url, tokens, scenario.pipelining, warmSeconds);
-          const figures = await load(server.url, tokens, scenario.pipelining, measureSeconds);
+          let figures: HttpFigures;
+          try {
+            await load(server.url, tokens, scenario.pipelining, warmSeconds);
+            figures = await load(server.url, tokens, scenario.pipelining, measureSeconds);
+          } catch (err) {
+            failures.set(id(server, scenario), (err as Error).message);
+            log(
+              `http ${scenario.tokens} p${scenario.pipelining} ${variantLabel(server.framework, server.variant)}: ${(err as Error).message}`,
+            );
+            continue;
+          }
           samples.set(id(server, scenario), [...(samples.get(id(server, scenario)) ?? []), figures]);
           log(
             `http ${scenario.tokens} p${scenario.pipelining} ${variantLabel(server.framework, server.variant)}: ` +
@@ -209,7 +222,9 @@ export async function runHttp(
           ...scenario,
           framework: server.framework,
           variant: server.variant,
-          ...(figures ? { figures: mean(figures) } : { note: server.broken ?? 'not measured' }),
+          ...(figures
+            ? { figures: mean(figures) }
+            : { note: server.broken ?? failures.get(id(server, scenario)) ?? 'not measured' }),
         };
       }),
     );

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { HttpReport, HttpRow } from './http.js';
 import { FRAMEWORKS, type Framework, PEER_NAMES } from './lib/contenders.js';
 import { fixed, mark, ratio, table } from './lib/format.js';
+import { BENCH_ALGS } from './lib/jwt.js';
 import { runPart } from './lib/process.js';
 import type { StormsReport } from './storms.js';
 import type { VerifyReport, VerifyRow } from './verify.js';
@@ -52,39 +53,35 @@ interface Target {
 
 function verifyTargets(rows: VerifyRow[]): Target[] {
   const targets: Target[] = [];
-  const alg = 'RS256';
-  const get = (name: string) => rows.find((r) => r.alg === alg && r.contender === name)?.result;
-  const floor = get('floor: node:crypto verify (sync)');
-  const miss = get('ours (cache miss)');
-  const hit = get('ours (cache hit)');
-  const fastHit = get('fast-jwt (cache, hit)');
-  const peers = rows.filter(
-    (r) =>
-      r.alg === alg &&
-      r.result &&
-      r.tokens === 'distinct' &&
-      !r.contender.startsWith('floor') &&
-      !r.contender.startsWith('ours'),
-  );
+  for (const alg of BENCH_ALGS) {
+    const get = (name: string) => rows.find((r) => r.alg === alg && r.contender === name)?.result;
+    const miss = get('ours (cache miss)');
+    // Peers: every third-party verifier on the miss path (ratios are to the same floor, round by round).
+    const peers = rows.filter(
+      (r) => r.alg === alg && r.result && r.tokens === 'distinct' && !/^(floor|ours)/.test(r.contender),
+    );
+    const best = peers.reduce<VerifyRow | undefined>(
+      (b, r) => (!b || r.result!.latencyRatio < b.result!.latencyRatio ? r : b),
+      undefined,
+    );
+    targets.push({
+      what: `${alg} cache miss within 1.3× the floor (latency)`,
+      measured: miss ? `${ratio(miss.latencyRatio)} (${fixed(miss.latencyUs, 1)} µs)` : 'n/a',
+      met: miss ? miss.latencyRatio <= 1.3 : undefined,
+    });
+    targets.push({
+      what: `${alg} cache miss ahead of every peer (latency)`,
+      measured:
+        miss && best
+          ? `${ratio(miss.latencyRatio)} vs best peer ${best.contender} ${ratio(best.result!.latencyRatio)}`
+          : 'n/a',
+      met: miss && best ? miss.latencyRatio < best.result!.latencyRatio : undefined,
+    });
+  }
+  const hit = rows.find((r) => r.alg === 'RS256' && r.contender === 'ours (cache hit)')?.result;
+  const fastHit = rows.find((r) => r.alg === 'RS256' && r.contender === 'fast-jwt (cache, hit)')?.result;
   targets.push({
-    what: `${alg} cache miss within 1.3× the floor (latency)`,
-    measured: miss && floor ? ratio(miss.latencyRatio) : 'n/a',
-    met: miss && floor ? miss.latencyRatio <= 1.3 : undefined,
-  });
-  const bestPeer = peers.reduce<VerifyRow | undefined>(
-    (best, r) => (!best || r.result!.latencyUs < best.result!.latencyUs ? r : best),
-    undefined,
-  );
-  targets.push({
-    what: `${alg} cache miss ahead of every peer (latency)`,
-    measured:
-      miss && bestPeer
-        ? `${fixed(miss.latencyUs, 1)} µs vs best peer ${bestPeer.contender} ${fixed(bestPeer.result!.latencyUs, 1)} µs`
-        : 'n/a',
-    met: miss && bestPeer ? miss.latencyUs < bestPeer.result!.latencyUs : undefined,
-  });
-  targets.push({
-    what: `${alg} cache hit under 2 µs and ahead of fast-jwt's cache`,
+    what: "cache hit under 2 µs and ahead of fast-jwt's cache (RS256)",
     measured: hit
       ? `${fixed(hit.latencyUs, 2)} µs (fast-jwt ${fastHit ? fixed(fastHit.latencyUs, 2) : 'n/a'} µs)`
       : 'n/a',

@@ -11,7 +11,7 @@ import { buildFastifyApi } from './fastify-api/app.js';
 import { createServiceClient } from './service-client/client.js';
 
 const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
-const show = (label: string, value: string) => console.log(`   ${label.padEnd(17)}${value}`);
+const show = (label: string, value: string) => console.log(`   ${label.padEnd(19)}${value}`);
 let failures = 0;
 
 async function expect(label: string, res: Response, status: number): Promise<void> {

@@ -43,7 +43,10 @@ async function exportNames(pkg: string, mode: 'import' | 'require'): Promise<str
     mode === 'require'
       ? `console.log(JSON.stringify(Object.keys(require(${name})).sort()))`
       : `import(${name}).then((m) => console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort())))`;
-  const { stdout } = await run(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return JSON.parse(stdout) as string[];
 }
 

@@ -115,6 +115,34 @@ describe('token validation against oidc-provider', () => {
     assert.equal(await code(v.validate(rotated)), 'key_not_found');
   });
 
+  test('jwksUri skips discovery; an issuer predicate discovers each accepted tenant, bounded by maxIssuers', async () => {
+    const token = await idp.getToken();
+    idp.resetCounts();
+    await validator({ jwksUri: `${idp.issuer}/jwks` }).validate(token);
+    assert.deepEqual([idp.counts.discovery, idp.counts.jwks], [0, 1]);
+
+    const other = await startIdp();
+    try {
+      const local = (iss: string) => iss.startsWith('http://127.0.0.1:');
+      const v = validator({ issuer: local, discovery: { maxIssuers: 1 } });
+      const fromOther = await other.getToken();
+      idp.resetCounts();
+      for (let i = 0; i < 2; i++) {
+        await v.validate(token);
+        await v.validate(fromOther);
+      }
+      // Both validate, but only one issuer's keys are kept at a time: re-admitting idp after other evicted it
+      // costs a fresh discovery (an evicted key source is closed, and its cached tokens die with it).
+      assert.deepEqual([idp.counts.discovery, idp.counts.jwks], [2, 2]);
+      assert.equal(
+        await code(v.validate(await idp.signToken({ iss: 'https://elsewhere.example' }))),
+        'issuer_invalid',
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   test('a token naming an issuer outside the list is refused with no request to it', async () => {
     const other = await startIdp();
     const third = await startIdp();

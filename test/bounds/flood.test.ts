@@ -12,7 +12,10 @@ import { json, type LocalServer, startLocalServer } from '../security/support/lo
 import { startIdp, type TestIdp } from '../support/idp.js';
 import { heapAfterGc, MiB, mib } from './support/heap.js';
 
+// 100,000 random kids (the flood that could turn into provider fetches); the cache-bound floods use 25,000,
+// already 25× the largest cap, to keep the file's CPU time small. BOUNDS_REQUESTS sets every flood's size.
 const N = Number(process.env.BOUNDS_REQUESTS ?? 100_000);
+const N_CACHES = Number(process.env.BOUNDS_REQUESTS ?? 25_000);
 const BATCH = 1000;
 const salt = randomBytes(6).toString('hex');
 /** Far above what capped caches hold (~1000 tokens, 64 headers, 100 issuers), far below an unbounded one. */
@@ -21,13 +24,14 @@ const HEAP_BUDGET = 24 * MiB;
 async function flood(
   validator: TokenValidator,
   make: (i: number) => string,
+  n = N,
 ): Promise<{ codes: Map<string, number>; accepted: number; ms: number }> {
   const codes = new Map<string, number>();
   let accepted = 0;
   const started = Date.now();
-  for (let i = 0; i < N; i += BATCH) {
+  for (let i = 0; i < n; i += BATCH) {
     const batch: Promise<void>[] = [];
-    for (let j = i; j < Math.min(N, i + BATCH); j++) {
+    for (let j = i; j < Math.min(n, i + BATCH); j++) {
       batch.push(
         validator.validate(make(j)).then(
           () => {
@@ -45,7 +49,7 @@ async function flood(
   return { codes, accepted, ms: Date.now() - started };
 }
 
-describe(`bounds: ${N.toLocaleString('en')} hostile tokens through the validator`, () => {
+describe('bounds: floods of hostile tokens through the validator', () => {
   let idp: TestIdp;
   let validator: TokenValidator;
   let tenants: LocalServer;
@@ -100,10 +104,14 @@ describe(`bounds: ${N.toLocaleString('en')} hostile tokens through the validator
     idp.resetCounts();
     const heapBefore = heapAfterGc();
     const base = payload();
-    const run = await flood(validator, (i) => {
-      const p = { ...base, iss: `${tenants.origin}/${salt}-${i}` };
-      return `${header}.${b64u(JSON.stringify(p))}.${sig}`;
-    });
+    const run = await flood(
+      validator,
+      (i) => {
+        const p = { ...base, iss: `${tenants.origin}/${salt}-${i}` };
+        return `${header}.${b64u(JSON.stringify(p))}.${sig}`;
+      },
+      N_CACHES,
+    );
     const grown = heapAfterGc() - heapBefore;
     t.diagnostic(
       `random issuers: ${run.ms} ms, heap +${mib(grown)}, tenant-server requests ${tenants.requests.length}`,
@@ -118,7 +126,7 @@ describe(`bounds: ${N.toLocaleString('en')} hostile tokens through the validator
     const prefix = `${tenants.origin}/t/`;
     const multi = createTokenValidator({ issuer: (iss) => iss.startsWith(prefix), audience: idp.audience });
     try {
-      const distinct = Math.min(N, 1000);
+      const distinct = Math.min(N_CACHES, 1000);
       const header = b64u(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: 'k' }));
       const sig = b64u(randomBytes(256));
       tenants.reset();
@@ -162,23 +170,26 @@ describe(`bounds: ${N.toLocaleString('en')} hostile tokens through the validator
     try {
       const now = nowSeconds();
       const heapBefore = heapAfterGc();
-      const run = await flood(hs, (i) =>
-        forge({
-          header: { alg: 'HS256', typ: 'at+jwt' },
-          payload: {
-            iss: 'urn:bounds',
-            aud: 'urn:api',
-            sub: `s-${i}`,
-            iat: now,
-            exp: now + 300,
-            pad: 'x'.repeat(200),
-          },
-          key: secret,
-        }),
+      const run = await flood(
+        hs,
+        (i) =>
+          forge({
+            header: { alg: 'HS256', typ: 'at+jwt' },
+            payload: {
+              iss: 'urn:bounds',
+              aud: 'urn:api',
+              sub: `s-${i}`,
+              iat: now,
+              exp: now + 300,
+              pad: 'x'.repeat(200),
+            },
+            key: secret,
+          }),
+        N_CACHES,
       );
       const grown = heapAfterGc() - heapBefore;
       t.diagnostic(`distinct tokens: ${run.ms} ms, accepted ${run.accepted}, heap +${mib(grown)}`);
-      assert.equal(run.accepted, N);
+      assert.equal(run.accepted, N_CACHES);
       // Unbounded, 100,000 entries of ~1 KiB would hold ~100 MiB.
       assert.ok(grown < HEAP_BUDGET, `heap grew by ${mib(grown)}`);
     } finally {

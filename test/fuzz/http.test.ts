@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { FRAMEWORKS, type RunningApp, startApp } from '../security/support/apps.js';
 import { providerKeys } from '../security/support/key-options.js';
+import { addProviderSecrets, createLogCapture } from '../security/support/log-capture.js';
 import { type RawRequest, rawRequest } from '../security/support/raw-http.js';
 import { startIdp, type TestIdp } from '../support/idp.js';
 import { authorizationValue, FUZZ_RUNS } from './support/arbitraries.js';
@@ -18,15 +19,21 @@ describe('fuzzing the Authorization header through every adapter', () => {
   let genuine: string;
   const apps = new Map<string, RunningApp>();
   const statuses = new Map<number, number>();
+  const logs = createLogCapture();
 
   before(async () => {
     idp = await startIdp();
     genuine = await idp.getToken({ scope: 'read' });
+    logs.addSecret(genuine);
+    addProviderSecrets(logs, idp);
     for (const framework of FRAMEWORKS) {
-      apps.set(
-        framework,
-        await startApp(framework, { issuer: idp.issuer, audience: idp.audience, ...providerKeys(idp) }),
-      );
+      const options = {
+        issuer: idp.issuer,
+        audience: idp.audience,
+        logger: logs.logger,
+        ...providerKeys(idp),
+      };
+      apps.set(framework, await startApp(framework, options));
     }
   });
 
@@ -84,5 +91,10 @@ describe('fuzzing the Authorization header through every adapter', () => {
       (statuses.get(400) ?? 0) > 0 && (statuses.get(401) ?? 0) > 0,
       'both malformed and bad tokens reached',
     );
+  });
+
+  test('no log line of the run holds the genuine token or key material', () => {
+    assert.ok(logs.lines.length > 0, 'the capture is not wired');
+    assert.deepEqual(logs.findLeaks(), []);
   });
 });

@@ -16,7 +16,7 @@ import {
 import { FRAMEWORKS, type RunningApp, startApp } from '../security/support/apps.js';
 import { attackerKeys } from '../security/support/keys.js';
 import { type LocalServer, startLocalServer } from '../security/support/local-server.js';
-import { createLogCapture, privateKeyPieces } from '../security/support/log-capture.js';
+import { addProviderSecrets, createLogCapture, privateKeyPieces } from '../security/support/log-capture.js';
 import { rawRequest } from '../security/support/raw-http.js';
 import { type IdpClient, startIdp, type TestIdp } from '../support/idp.js';
 
@@ -24,19 +24,18 @@ describe('hygiene: no secret in any log line or error message', () => {
   const logs = createLogCapture('trace');
   let idp: TestIdp;
   let http: HttpClient;
+  /** Short timeouts, for the calls meant to fail (a hanging server, a dead key set). */
+  let failing: HttpClient;
   let hang: LocalServer;
   const apps: RunningApp[] = [];
   const managers: ClientCredentialsTokenManager[] = [];
 
   before(async () => {
     idp = await startIdp();
-    http = createHttpClient({ timeoutMs: 300, retryCount: 0, logger: logs.logger });
+    http = createHttpClient({ timeoutMs: 10_000, retryCount: 1, retryBaseDelayMs: 50, logger: logs.logger });
+    failing = createHttpClient({ timeoutMs: 300, retryCount: 0, logger: logs.logger });
     hang = await startLocalServer(() => {});
-    for (const c of Object.values(idp.clients)) logs.addSecret(c.clientSecret);
-    logs.addSecret(...privateKeyPieces(idp.clients.privateKeyJwt.privateJwk as Record<string, unknown>));
-    for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
-      logs.addSecret(...privateKeyPieces(idp.privateJwk(alg) as Record<string, unknown>));
-    }
+    addProviderSecrets(logs, idp);
     for (const k of [attackerKeys().rsa, attackerKeys().ec]) {
       logs.addSecret(...privateKeyPieces(k.privateKey.export({ format: 'jwk' }) as Record<string, unknown>));
     }
@@ -46,6 +45,7 @@ describe('hygiene: no secret in any log line or error message', () => {
     for (const m of managers) await m.close();
     for (const a of apps) await a.close();
     await http?.close();
+    await failing?.close();
     await hang?.close();
     await idp?.close();
   });
@@ -122,7 +122,7 @@ describe('hygiene: no secret in any log line or error message', () => {
         audience: idp.audience,
         jwksUri: `${deadIssuer}/jwks`,
         logger: logs.logger,
-        httpClient: http,
+        httpClient: failing,
       });
       apps.push(app, down);
       const auth = (t: string): [string, string][] => [['authorization', `Bearer ${t}`]];
@@ -147,7 +147,9 @@ describe('hygiene: no secret in any log line or error message', () => {
     const querySecret = `qs-${Math.random().toString(36).slice(2)}-query-secret`;
     logs.addSecret(password, querySecret);
     await assert.rejects(
-      http.request({ url: `http://user:${password}@127.0.0.1:${hang.port}/x?client_secret=${querySecret}` }),
+      failing.request({
+        url: `http://user:${password}@127.0.0.1:${hang.port}/x?client_secret=${querySecret}`,
+      }),
       (error: unknown) => {
         logs.recordError(error);
         return true;

@@ -45,12 +45,15 @@ describe('a fleet of replicas sharing a RedisCacheStore', () => {
     return fleet.configureAll(() => ({
       type: 'configure',
       redisUrl: redis,
-      store: { prefix, commandTimeoutMs: 300, ...store },
+      // Generous bounds: on a loaded machine a round trip can take hundreds of ms, and a timeout would
+      // (correctly) make a replica fetch by itself, which is not what these scenarios test.
+      store: { prefix, commandTimeoutMs: 3000, ...store },
       manager: {
         issuer: idp.issuer,
         clientId: idp.clients.basic.clientId,
         clientSecret: idp.clients.basic.clientSecret,
-        lock: { ttlMs: 5000, waitMs: 5000, pollIntervalMs: 25 },
+        lock: { ttlMs: 10_000, waitMs: 10_000, pollIntervalMs: 25 },
+        storeTimeoutMs: 3000,
         storeRetryMs: 100,
       },
     }));
@@ -104,12 +107,13 @@ describe('a fleet whose Redis goes down mid-run', () => {
     await fleet.configureAll(() => ({
       type: 'configure',
       redisUrl: redis.url,
-      store: { prefix, commandTimeoutMs: 300 },
+      store: { prefix, commandTimeoutMs: 3000 },
       manager: {
         issuer: idp.issuer,
         clientId: idp.clients.basic.clientId,
         clientSecret: idp.clients.basic.clientSecret,
-        lock: { ttlMs: 5000, waitMs: 5000, pollIntervalMs: 25 },
+        lock: { ttlMs: 10_000, waitMs: 10_000, pollIntervalMs: 25 },
+        storeTimeoutMs: 3000,
         storeRetryMs: 100,
       },
     }));
@@ -185,12 +189,13 @@ describe('a fleet whose lock holder dies mid-fetch', () => {
     await fleet.configureAll((i) => ({
       type: 'configure',
       redisUrl: url,
-      store: { prefix, commandTimeoutMs: 300 },
+      store: { prefix, commandTimeoutMs: 3000 },
       manager: {
         tokenEndpoint: `http://127.0.0.1:${port}/token`,
         clientId: 'svc',
         clientSecret: `secret-${i}`,
         lock: { ttlMs: LOCK_TTL_MS, waitMs: WAIT_MS, pollIntervalMs: 25 },
+        storeTimeoutMs: 3000,
         timeoutMs: 60_000,
       },
     }));

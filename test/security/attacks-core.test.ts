@@ -12,7 +12,7 @@ import { startIdp, type TestIdp } from '../support/idp.js';
 import { type AttackContext, createAttackContext, tokenCases } from './support/attacks.js';
 import { keySetOptions, providerKeys, startKeySetWith } from './support/key-options.js';
 import type { LocalServer } from './support/local-server.js';
-import { createLogCapture, secretPieces } from './support/log-capture.js';
+import { addProviderSecrets, createLogCapture, secretPieces } from './support/log-capture.js';
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -92,14 +92,48 @@ describe('attacks through core createTokenValidator', () => {
     });
   }
 
+  test('multi-issuer: a token signed by issuer B but naming issuer A is refused; each genuine token passes', async () => {
+    const other = await startIdp();
+    const multi = createTokenValidator({
+      issuer: [idp.issuer, other.issuer],
+      audience: idp.audience,
+      logger: logs.logger,
+    });
+    try {
+      assert.equal((await multi.validate(await idp.getToken({ scope: 'read' }))).claims.iss, idp.issuer);
+      assert.equal((await multi.validate(await other.getToken({ scope: 'read' }))).claims.iss, other.issuer);
+      // B's real key and kid, A's name: each issuer's tokens must verify against that issuer's keys only.
+      const crossSigned = await other.signToken({ iss: idp.issuer, scope: 'read admin' });
+      logs.addSecret(crossSigned);
+      await assert.rejects(multi.validate(crossSigned), (error: unknown) => {
+        logs.recordError(error);
+        return (
+          error instanceof TokenValidationError && ['key_not_found', 'signature_invalid'].includes(error.code)
+        );
+      });
+      const canaryBefore = ctx.canary.requests.length;
+      const outsider = ctx.signWith(
+        ctx.attacker.rsa.privateKey,
+        { alg: 'RS256', kid: ctx.attacker.rsa.kid },
+        ctx.claims({ iss: ctx.canary.origin }),
+      );
+      await assert.rejects(multi.validate(outsider), { code: 'issuer_invalid' });
+      assert.equal(ctx.canary.requests.length, canaryBefore, 'an issuer outside the list was contacted');
+    } finally {
+      await multi.close();
+      await other.close();
+    }
+  });
+
   test('differential: jose refuses every forgery we refuse (cases it accepts are ours to be stricter on)', (t) => {
     t.diagnostic(`jose jwtVerify accepted: ${joseAlsoAccepted.join('; ') || 'none'}`);
     // Where jose is more lenient by design; anything else jose accepts would mean a forgery got through it.
     const stricterThanJose = [
       /__proto__|constructor\.prototype/, // we refuse prototype members outright
-      /base64 padding/, // jose's decoder ignores trailing "="
+      /base64 padding|whitespace inside/, // jose's decoder skips "=" and whitespace
       /oversized token/, // jose has no length cap
       /iat an hour in the future/, // jose checks iat only against maxTokenAge
+      /exp of 1e999/, // jose takes exp = Infinity as a valid NumericDate: a token that never expires
     ];
     for (const name of joseAlsoAccepted) {
       assert.ok(
@@ -110,11 +144,7 @@ describe('attacks through core createTokenValidator', () => {
   });
 
   test('no log line or error of this run holds a token, client secret or private key', () => {
-    for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
-      const jwk = idp.privateJwk(alg) as Record<string, unknown>;
-      for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) logs.addSecret(jwk[m] as string | undefined);
-    }
-    logs.addSecret(...Object.values(idp.clients).map((c) => c.clientSecret));
+    addProviderSecrets(logs, idp);
     assert.ok(logs.errors.length >= tokenCases.length - 4, 'errors were not recorded');
     assert.deepEqual(logs.findLeaks(), []);
   });

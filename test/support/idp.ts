@@ -62,13 +62,24 @@ export interface TestIdp {
   port: number;
   audience: string;
   otherAudience: string;
-  clients: { basic: IdpClient; post: IdpClient; jwt: IdpClient; privateKeyJwt: IdpClient; readOnly: IdpClient };
+  clients: {
+    basic: IdpClient;
+    post: IdpClient;
+    jwt: IdpClient;
+    privateKeyJwt: IdpClient;
+    readOnly: IdpClient;
+  };
   counts: IdpCounts;
   /** Delay before the token endpoint answers (ms); may be changed at any time. */
   tokenDelayMs: number;
   resetCounts(): void;
   /** A client-credentials access token (a JWT) from the real token endpoint. */
-  getToken(options?: { client?: IdpClient; scope?: string; resource?: string; alg?: SigningAlg }): Promise<string>;
+  getToken(options?: {
+    client?: IdpClient;
+    scope?: string;
+    resource?: string;
+    alg?: SigningAlg;
+  }): Promise<string>;
   /** Signs arbitrary claims with the provider's current private key for `alg` (defaults: iss, iat, exp, aud). */
   signToken(claims: Record<string, unknown>, options?: SignTokenOptions): Promise<string>;
   rotateKeys(options?: { dropOld?: boolean }): Promise<void>;
@@ -156,7 +167,12 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       cookies: { keys: cookieKeys },
       scopes: ['read', 'write'],
       ttl: { ClientCredentials: accessTokenTtl },
-      clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+      clientAuthMethods: [
+        'client_secret_basic',
+        'client_secret_post',
+        'client_secret_jwt',
+        'private_key_jwt',
+      ],
       enabledJWA: {
         clientAuthSigningAlgValues: ['HS256', 'ES256', 'RS256', 'PS256', 'EdDSA'],
       },
@@ -256,7 +272,11 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
         body.set('client_secret', client.clientSecret);
       }
       const res = await fetch(`${issuer}/token`, { method: 'POST', headers, body });
-      const json = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+      const json = (await res.json()) as {
+        access_token?: string;
+        error?: string;
+        error_description?: string;
+      };
       if (!res.ok || !json.access_token) {
         throw new Error(`token request failed: ${res.status} ${json.error} ${json.error_description}`);
       }

@@ -191,6 +191,22 @@ describe('@identity-model/express requireToken', () => {
     });
   });
 
+  test('form-body tokens, when enabled, are read after express.urlencoded(); two methods at once are 400', async () => {
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.use(requireToken({ ...a.options, allowBodyToken: true }));
+    app.post('/', (req, res) => {
+      res.json({ sub: req.auth?.claims.sub });
+    });
+    await withServer(app, async (url) => {
+      const token = await a.sign();
+      const form = new URLSearchParams({ access_token: token });
+      assert.deepEqual(await (await fetch(url, { method: 'POST', body: form })).json(), { sub: 'client-a' });
+      const both = await fetch(url, { method: 'POST', body: form, headers: bearer(token) });
+      assert.equal(both.status, 400);
+    });
+  });
+
   test('serviceFetch refuses options without origins when built', () => {
     assert.throws(
       () =>

@@ -172,11 +172,14 @@ describe('@identity-model/fastify oidcAuth', () => {
     const app = Fastify();
     await app.register(oidcAuth, a.options);
     app.register(oidcAuth, b.options);
-    await assert.rejects(async () => app.ready(), (error: unknown) => {
-      assert.ok(error instanceof ConfigurationError);
-      assert.match(error.message, /`name`/);
-      return true;
-    });
+    await assert.rejects(
+      async () => app.ready(),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(error.message, /`name`/);
+        return true;
+      },
+    );
     await app.close().catch(() => {});
   });
 

@@ -11,8 +11,9 @@ const token = (): StoredToken => ({
   tokenType: 'Bearer',
   expiresAt: Date.now() + 60_000,
 });
-// Generous: the bound is 150 ms, the machine is shared and slow.
-const BOUND_MS = 2000;
+// Generous (the bound is 150 ms; the machine is shared and slow), yet short of what ioredis alone would
+// take: it keeps a command queued through maxRetriesPerRequest (20) reconnection attempts.
+const BOUND_MS = 2500;
 
 function recordingLogger() {
   const lines: { level: string; obj: object; msg: string | undefined }[] = [];
@@ -121,7 +122,7 @@ describe('RedisCacheStore when Redis is down or slow', () => {
   test('a client that never reached Redis: operations reject within their bound', async () => {
     const dead = await startRedisServer();
     await dead.stop();
-    const orphan = new Redis(dead.url, { retryStrategy: () => 100 });
+    const orphan = new Redis(dead.url, { retryStrategy: () => 200 });
     orphan.on('error', () => {});
     try {
       const store = new RedisCacheStore(orphan, { prefix: uniquePrefix(), commandTimeoutMs: 150 });

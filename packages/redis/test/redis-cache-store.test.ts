@@ -45,9 +45,10 @@ describe('RedisCacheStore', () => {
 
   test('a value read back is re-checked for expiry even if Redis still holds it', async () => {
     const store = new RedisCacheStore(client, { prefix: uniquePrefix() });
-    await store.set('k', token(150), 60_000);
+    const value = token(1000);
+    await store.set('k', value, 60_000);
     await client.persist(store.keyNames('k').token); // a clock-skewed or misconfigured writer
-    await sleep(250);
+    await sleep(value.expiresAt - Date.now() + 50);
     assert.equal(await client.exists(store.keyNames('k').token), 1);
     assert.equal(await store.get('k'), undefined);
   });
@@ -125,10 +126,10 @@ describe('RedisCacheStore', () => {
     const prefix = uniquePrefix();
     const a = new RedisCacheStore(client, { prefix });
     const b = new RedisCacheStore(client, { prefix });
-    const lockA = await a.tryLock('k', 100);
+    const lockA = await a.tryLock('k', 500);
     assert.ok(lockA);
     assert.equal(await b.tryLock('k', 5000), undefined);
-    await sleep(200);
+    await sleep(700);
     const lockB = await b.tryLock('k', 5000);
     assert.ok(lockB, 'lock expiry lets another replica take over');
     await lockA.release(); // compare-and-delete: not A's lock any more

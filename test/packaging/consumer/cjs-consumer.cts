@@ -5,5 +5,14 @@ import fastify = require('@identity-model/fastify');
 import koa = require('@identity-model/koa');
 import redis = require('@identity-model/redis');
 
-const validator: core.TokenValidator = core.createTokenValidator({ issuer: 'https://idp.example', audience: 'api' });
-export const exported = [validator, express.requireToken, fastify.oidcAuth, koa.requireToken, redis.RedisCacheStore];
+const validator: core.TokenValidator = core.createTokenValidator({
+  issuer: 'https://idp.example',
+  audience: 'api',
+});
+export const exported = [
+  validator,
+  express.requireToken,
+  fastify.oidcAuth,
+  koa.requireToken,
+  redis.RedisCacheStore,
+];

@@ -42,6 +42,13 @@ export const claimCases: AttackCase[] = [
     codes: ['claim_invalid', 'token_malformed'],
   },
   {
+    name: 'exp of 1e999 (Infinity once parsed, a token that never expires) is refused',
+    ref: 'RFC 7519 §2 (NumericDate); JSON number overflow',
+    token: (c) => c.signReal(`${JSON.stringify(c.claims({ exp: undefined })).slice(0, -1)},"exp":1e999}`),
+    expect: REJECT,
+    codes: ['claim_invalid', 'token_malformed'],
+  },
+  {
     name: 'iss of another issuer is refused',
     ref: 'RFC 8725 §3.8; RFC 9068 §4',
     token: (c) => c.signReal(c.claims({ iss: 'https://evil.example' })),

@@ -98,6 +98,12 @@ export const requestCases: AttackCase[] = [
     expect: [{ status: 431, error: null }, INVALID_REQUEST],
   },
   {
+    name: 'HEAD request without a token is refused like GET',
+    ref: 'HEAD-method authentication bypass (CWE-650)',
+    request: () => ({ method: 'HEAD' }),
+    expect: [NO_CREDENTIALS],
+  },
+  {
     name: 'Basic scheme carrying a JWT is not taken as a bearer token',
     ref: 'RFC 6750 §3; RFC 7617',
     request: (c) => ({ headers: [['authorization', `Basic ${c.validToken}`]] }),

@@ -1,6 +1,6 @@
 /** Attack cases on structure: kid tricks, crit, b64, JWE and wrong part counts, signature tampering, JSON. */
 import { CompactEncrypt, importJWK } from 'jose';
-import { type AttackCase, INVALID_TOKEN, type Outcome } from './attack-context.js';
+import { type AttackCase, INVALID_REQUEST, INVALID_TOKEN, type Outcome } from './attack-context.js';
 import { b64u, forge, parts } from './forge.js';
 
 const REJECT = [INVALID_TOKEN];
@@ -120,6 +120,14 @@ export const structureCases: AttackCase[] = [
     ref: 'RFC 7515 §2 (base64url without padding)',
     token: (c) => `${c.validToken}==`,
     expect: REJECT,
+    codes: ['token_malformed', 'signature_invalid'],
+  },
+  {
+    name: 'whitespace inside the signature segment is refused',
+    ref: 'RFC 7515 §2 (no whitespace in base64url); lenient decoders skip it',
+    token: (c) => `${c.validToken.slice(0, -20)} ${c.validToken.slice(-20)}`,
+    // Through HTTP the space already breaks the Authorization grammar.
+    expect: [INVALID_REQUEST],
     codes: ['token_malformed', 'signature_invalid'],
   },
   {

@@ -73,3 +73,21 @@ export function createLogCapture(level: pino.LevelWithSilent = 'trace'): LogCapt
     },
   };
 }
+
+/** Registers everything secret a test provider holds: client secrets and every private signing key. */
+export function addProviderSecrets(
+  capture: LogCapture,
+  idp: {
+    clients: Record<string, { clientSecret: string; privateJwk?: object }>;
+    privateJwk(alg: 'RS256' | 'ES256' | 'EdDSA'): object;
+  },
+): void {
+  for (const client of Object.values(idp.clients)) {
+    capture.addSecret(client.clientSecret);
+    if (client.privateJwk)
+      capture.addSecret(...privateKeyPieces(client.privateJwk as Record<string, unknown>));
+  }
+  for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
+    capture.addSecret(...privateKeyPieces(idp.privateJwk(alg) as Record<string, unknown>));
+  }
+}

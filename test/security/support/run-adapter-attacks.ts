@@ -10,7 +10,7 @@ import { assertNoEcho, assertOutcome } from './assert-outcome.js';
 import { type AttackCase, type AttackContext, attackCases, createAttackContext } from './attacks.js';
 import { keySetOptions, providerKeys, startKeySetWith } from './key-options.js';
 import type { LocalServer } from './local-server.js';
-import { createLogCapture } from './log-capture.js';
+import { addProviderSecrets, createLogCapture } from './log-capture.js';
 import { type RawRequest, rawRequest } from './raw-http.js';
 
 export function runAdapterAttacks(framework: Framework): void {
@@ -31,11 +31,8 @@ export function runAdapterAttacks(framework: Framework): void {
       const base = { issuer: idp.issuer, audience: idp.audience, logger: logs.logger };
       main = await startApp(framework, { ...base, ...providerKeys(idp) });
       weak = await startApp(framework, { ...base, ...keySetOptions(weakKeySet) });
-      logs.addSecret(ctx.validToken, ...Object.values(idp.clients).map((c) => c.clientSecret));
-      for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
-        const jwk = idp.privateJwk(alg) as Record<string, unknown>;
-        for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) logs.addSecret(jwk[m] as string | undefined);
-      }
+      logs.addSecret(ctx.validToken);
+      addProviderSecrets(logs, idp);
     });
 
     after(async () => {

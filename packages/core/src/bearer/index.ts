@@ -1,7 +1,6 @@
 export {
   type AuthenticateBearerOptions,
   authenticateBearer,
-  TOKEN_MISSING_DESCRIPTION,
   toBearerError,
 } from './authenticate.js';
 export {

@@ -16,7 +16,7 @@ export interface RemoteKeySetOptions {
   /** `max-age` is clamped to [minTtlMs, maxTtlMs]. Defaults 60 s and 24 h. */
   minTtlMs?: number;
   maxTtlMs?: number;
-  /** An unknown `kid` refetches the set at most once per this long (since any fetch). Default 30 s. */
+  /** An unknown `kid` refetches the set at most once per this long. Default 30 s. */
   cooldownMs?: number;
   /** After a failed fetch, no new attempt for this long. Default 5 s. */
   failureBackoffMs?: number;
@@ -43,9 +43,11 @@ function duration(name: string, value: number | undefined, fallback: number): nu
 
 /**
  * The keys published at a `jwks_uri`, for token validation. Fetched lazily and shared: concurrent callers
- * wait on one fetch; a fresh set answers from memory without allocating; an unknown `kid` refetches once
- * per cooldown (a flood of random `kid`s costs at most one request per `cooldownMs`); a failed refresh keeps
- * the last good keys serving, with a warning, for up to `maxStaleAgeMs`. No timers are kept.
+ * wait on one fetch; a fresh set answers from memory without allocating or reading the clock; an unknown
+ * `kid` refetches at most once per cooldown (a flood of random `kid`s costs at most one request per
+ * `cooldownMs`); a failed refresh keeps the last good keys serving, with a warning, for up to
+ * `maxStaleAgeMs`, while an unknown `kid` then answers `keys_unavailable`. The only timer (TTL expiry)
+ * is unref()ed.
  */
 export class RemoteKeySet implements KeySource {
   readonly jwksUri: string;
@@ -64,7 +66,8 @@ export class RemoteKeySet implements KeySource {
   /** True until the TTL passes; flipped by an unref'd timer so the hot path reads no clock. */
   #fresh = false;
   #expiryTimer: NodeJS.Timeout | undefined;
-  #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  /** When an unknown kid last caused a fetch: the cooldown runs from here. */
+  #lastMissFetchAt = Number.NEGATIVE_INFINITY;
   #nextAttemptAt = 0;
   #lastFailure: JwksResponse | undefined;
   #inflight: Promise<boolean> | undefined;
@@ -135,7 +138,10 @@ export class RemoteKeySet implements KeySource {
 
   #miss(kid: string | undefined, now: number): Promise<readonly VerificationKey[]> {
     if (this.#inflight !== undefined) return this.#inflight.then(() => this.#answer(kid));
-    if (now - this.#lastAttemptAt < this.#cooldownMs || now < this.#nextAttemptAt) return EMPTY_KEYS;
+    // The last fetch failed: whether this kid exists cannot be known now.
+    if (now < this.#nextAttemptAt) return this.#answerNow(kid);
+    if (now - this.#lastMissFetchAt < this.#cooldownMs) return EMPTY_KEYS;
+    this.#lastMissFetchAt = now;
     this.#logger.debug({ jwksUri: this.jwksUri, kid }, 'unknown kid: refetching the key set');
     return this.#fetch().then(() => this.#answer(kid));
   }
@@ -148,13 +154,19 @@ export class RemoteKeySet implements KeySource {
     }
   }
 
-  /** After a fetch (or during a backoff): the best keys we have, or `keys_unavailable`. */
+  /**
+   * After a fetch (or during a backoff): the keys for `kid` from the best set we have. An unknown `kid`
+   * while the last fetch failed is `keys_unavailable` (the key may exist: answer 503, not 401).
+   */
   #answer(kid: string | undefined): Promise<readonly VerificationKey[]> {
     const index = this.#index;
     if (index === undefined || Date.now() - this.#fetchedAt > this.#maxStaleAgeMs) {
       throw this.#unavailable(this.#closed ? 'the key set is closed' : undefined);
     }
-    return index.lookup(kid) ?? EMPTY_KEYS;
+    const keys = index.lookup(kid);
+    if (keys !== undefined) return keys;
+    if (this.#lastFailure !== undefined) throw this.#unavailable(undefined);
+    return EMPTY_KEYS;
   }
 
   #unavailable(reason: string | undefined): TokenValidationError {
@@ -173,7 +185,6 @@ export class RemoteKeySet implements KeySource {
   }
 
   #fetch(): Promise<boolean> {
-    this.#lastAttemptAt = Date.now();
     const inflight = getJwks(this.#request, this.#http)
       .then(
         (response) => this.#record(response),

@@ -24,7 +24,8 @@ export interface KeySource {
   /**
    * The keys that may have signed a token with this `kid` (all keys when `kid` is undefined).
    * An unknown `kid` causes at most one refetch per cooldown; still unknown → empty array.
-   * Rejects with `TokenValidationError('keys_unavailable')` when no key set can be had at all.
+   * Rejects with `TokenValidationError('keys_unavailable')` when no key set can be had at all, or when the
+   * `kid` is unknown and the last attempt to refresh the set failed (it may exist: 503, not 401).
    */
   getKeys(kid: string | undefined): Promise<readonly VerificationKey[]>;
   /** Whether the key is still in the current set (a verified-token cache entry dies with its key). */

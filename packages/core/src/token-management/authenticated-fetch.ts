@@ -1,5 +1,4 @@
 import { ConfigurationError } from '../errors.js';
-import type { AccessTokenSource } from './client-credentials-token-manager.js';
 import {
   authorizationFor,
   isInvalidTokenChallenge,
@@ -7,6 +6,7 @@ import {
   renewAfterRejection,
   type TokenInjectionOptions,
 } from './injection-support.js';
+import type { AccessTokenSource } from './managed-token.js';
 
 type Fetch = typeof globalThis.fetch;
 type FetchInit = NonNullable<Parameters<Fetch>[1]>;

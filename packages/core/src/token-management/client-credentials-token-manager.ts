@@ -7,33 +7,21 @@ import { ClientCredentialsTokenRequest } from '../token/grant-requests.js';
 import { requestClientCredentialsToken } from '../token/request-token.js';
 import type { CacheStore, StoredToken } from './cache-store.js';
 import {
+  type AccessTokenSource,
+  type ClientCredentialsToken,
+  type GetTokenOptions,
+  toClientCredentialsToken as view,
+} from './managed-token.js';
+import {
   type ClientCredentialsTokenManagerOptions,
   cacheKeyFor,
+  failureBackoffMs,
   type ResolvedManagerOptions,
   resolveManagerOptions,
 } from './manager-options.js';
 import { MemoryCacheStore } from './memory-cache-store.js';
-import { StoreGuard } from './store-guard.js';
+import { type LockResult, StoreGuard } from './store-guard.js';
 import { resolveTokenEndpoint } from './token-endpoint.js';
-
-/** What `getToken` gives: the token to send and when it stops being usable. */
-export interface ClientCredentialsToken {
-  accessToken: string;
-  tokenType: string;
-  /** Epoch milliseconds. */
-  expiresAt: number;
-  scope?: string;
-}
-
-export interface GetTokenOptions {
-  /** Skip the cache and fetch a new token (e.g. after the resource server rejected the cached one). */
-  forceRenewal?: boolean;
-}
-
-/** Anything that hands out access tokens: what the injectors need from a manager. */
-export interface AccessTokenSource {
-  getToken(options?: GetTokenOptions): Promise<ClientCredentialsToken>;
-}
 
 interface Entry {
   token: StoredToken;
@@ -59,7 +47,8 @@ class ManagerClosed extends Error {}
  * How a store's lock is used: before fetching, the manager calls `store.tryLock(cacheKey, lock.ttlMs)`. With
  * the lock it fetches, `set`s the token (TTL = its remaining lifetime) and releases the lock. Without it
  * (another process is fetching), it polls `store.get(cacheKey)` every `lock.pollIntervalMs` for a token other
- * than the one it already holds, for at most `lock.waitMs`, then fetches by itself. A store that rejects or
+ * than the one it already holds, trying the lock again on each poll (so a crashed holder's lock, once expired,
+ * passes to one waiter), for at most `lock.waitMs`; then it fetches by itself. A store that rejects or
  * stalls is skipped: the in-process copy and a direct fetch keep callers served.
  */
 export class ClientCredentialsTokenManager implements AccessTokenSource {
@@ -131,8 +120,9 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     if (this.#failure && Date.now() < this.#failure.until) return;
     this.#obtain(false).catch((err: unknown) => {
       if (err instanceof TokenManagementError && err.code === 'manager_closed') return;
-      this.#logger.warn(
-        { code: (err as IdentityModelError).code, error: (err as TokenManagementError).error },
+      // #recordFailure has warned already; this says what the callers get meanwhile.
+      this.#logger.debug(
+        { code: (err as IdentityModelError).code },
         'background token renewal failed; the cached token is served until it expires',
       );
     });
@@ -185,10 +175,19 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
         },
       );
     }
-    const lock = await this.#store.tryLock(this.cacheKey, this.#config.lockTtlMs);
+    let lock = await this.#store.tryLock(this.cacheKey, this.#config.lockTtlMs);
     if (lock.state === 'busy') {
-      const stored = await this.#waitForStored(fresh);
-      if (stored) return this.#adopt(stored);
+      const outcome = await this.#waitForHolder(fresh);
+      if (outcome.token) return this.#adopt(outcome.token);
+      lock = outcome.lock;
+    }
+    if (lock.state === 'acquired') {
+      // Double-check: a holder may have stored its token and released between our read and our lock.
+      const stored = await this.#store.get(this.cacheKey);
+      if (fresh(stored)) {
+        await this.#store.release(lock.lock);
+        return this.#adopt(stored);
+      }
     }
     try {
       const entry = await this.#fetch();
@@ -203,21 +202,26 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     }
   }
 
-  async #waitForStored(
+  /**
+   * Another process holds the lock: poll the store for its token; meanwhile try the lock again, so that when a
+   * holder dies its lock's expiry hands the fetch to one waiter. After `lock.waitMs`, fetch regardless.
+   */
+  async #waitForHolder(
     fresh: (t: StoredToken | undefined) => t is StoredToken,
-  ): Promise<StoredToken | undefined> {
+  ): Promise<{ token?: StoredToken; lock: LockResult }> {
     const deadline = Date.now() + this.#config.lockWaitMs;
     while (Date.now() < deadline) {
       await this.#sleep(Math.min(this.#config.lockPollMs, Math.max(0, deadline - Date.now())));
       const stored = await this.#store.get(this.cacheKey);
-      if (fresh(stored)) return stored;
-      if (this.#store.isDown) return undefined;
+      if (fresh(stored)) return { token: stored, lock: { state: 'unavailable' } };
+      const lock = await this.#store.tryLock(this.cacheKey, this.#config.lockTtlMs);
+      if (lock.state !== 'busy') return { lock };
     }
     this.#logger.debug(
       { waitedMs: this.#config.lockWaitMs },
       'token lock holder did not store a token in time; fetching',
     );
-    return undefined;
+    return { lock: { state: 'unavailable' } };
   }
 
   #adopt(token: StoredToken): Entry {
@@ -315,11 +319,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
         ? err
         : new TokenManagementError('token_request_failed', 'token request failed', { cause: err });
     const count = (this.#failure?.count ?? 0) + 1;
-    const exp = Math.min(this.#config.backoffMaxMs, this.#config.backoffInitialMs * 2 ** (count - 1));
-    // Jitter (±20%) so that a fleet that failed together does not retry together.
-    const jittered = exp * (0.8 + Math.random() * 0.4);
-    const retryAfterMs = error.retryAfter === undefined ? 0 : Math.min(error.retryAfter * 1000, 300_000);
-    const delay = Math.max(jittered, retryAfterMs);
+    const delay = failureBackoffMs(count, this.#config, error.retryAfter);
     this.#failure = { error, count, until: Date.now() + delay };
     this.#logger.warn(
       {
@@ -341,16 +341,6 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       throw new ManagerClosed();
     }
   }
-}
-
-function view(token: StoredToken): ClientCredentialsToken {
-  const out: ClientCredentialsToken = {
-    accessToken: token.accessToken,
-    tokenType: token.tokenType,
-    expiresAt: token.expiresAt,
-  };
-  if (token.scope !== undefined) out.scope = token.scope;
-  return out;
 }
 
 function endpointForLog(address: string): string {

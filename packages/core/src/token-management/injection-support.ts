@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import type { AccessTokenSource, ClientCredentialsToken } from './client-credentials-token-manager.js';
+import type { AccessTokenSource, ClientCredentialsToken } from './managed-token.js';
 
 export interface TokenInjectionOptions {
   /**

@@ -159,3 +159,19 @@ export function cacheKeyFor(options: ClientCredentialsTokenManagerOptions, prefi
   ]);
   return `${prefix}${createHash('sha256').update(material).digest('base64url')}`;
 }
+
+/**
+ * How long calls fail fast after `count` consecutive failures: `initialMs` doubling up to `maxMs`, ±20% jitter
+ * so that a fleet that failed together does not retry together, and never shorter than `Retry-After` (capped
+ * at 5 minutes).
+ */
+export function failureBackoffMs(
+  count: number,
+  config: Pick<ResolvedManagerOptions, 'backoffInitialMs' | 'backoffMaxMs'>,
+  retryAfterSeconds: number | undefined,
+): number {
+  const exp = Math.min(config.backoffMaxMs, config.backoffInitialMs * 2 ** (count - 1));
+  const jittered = exp * (0.8 + Math.random() * 0.4);
+  const retryAfterMs = retryAfterSeconds === undefined ? 0 : Math.min(retryAfterSeconds * 1000, 300_000);
+  return Math.max(jittered, retryAfterMs);
+}

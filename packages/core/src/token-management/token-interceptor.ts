@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
 import { ConfigurationError } from '../errors.js';
-import type { AccessTokenSource } from './client-credentials-token-manager.js';
 import {
   authorizationFor,
   isInvalidTokenChallenge,
@@ -8,6 +7,7 @@ import {
   renewAfterRejection,
   type TokenInjectionOptions,
 } from './injection-support.js';
+import type { AccessTokenSource } from './managed-token.js';
 
 type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;

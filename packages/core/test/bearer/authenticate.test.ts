@@ -38,7 +38,10 @@ describe('authenticateBearer with a real validator', () => {
   const validator = createTokenValidator(issuer.options);
 
   test('a valid token resolves with its claims and scopes', async () => {
-    const auth = await authenticateBearer(request(`Bearer ${await issuer.sign({ scope: 'read write' })}`), validator);
+    const auth = await authenticateBearer(
+      request(`Bearer ${await issuer.sign({ scope: 'read write' })}`),
+      validator,
+    );
     assert.equal(auth?.claims.iss, issuer.issuer);
     assert.deepEqual(auth?.scopes, ['read', 'write']);
   });
@@ -52,7 +55,9 @@ describe('authenticateBearer with a real validator', () => {
 
   test('optional mode does not let a bad token through', async () => {
     const forged = await other.sign();
-    const error = await refusal(authenticateBearer(request(`Bearer ${forged}`), validator, { optional: true }));
+    const error = await refusal(
+      authenticateBearer(request(`Bearer ${forged}`), validator, { optional: true }),
+    );
     assert.equal(error.code, 'invalid_token');
     assert.ok(error.cause instanceof TokenValidationError);
   });
@@ -75,21 +80,34 @@ describe('authenticateBearer with a real validator', () => {
 
 describe('createBearerAuthenticator', () => {
   test('refuses options it cannot honour, when built', () => {
-    assert.throws(() => createBearerAuthenticator({ ...issuer.options, realm: 'a\r\nb' }), ConfigurationError);
+    assert.throws(
+      () => createBearerAuthenticator({ ...issuer.options, realm: 'a\r\nb' }),
+      ConfigurationError,
+    );
     assert.throws(() => createBearerAuthenticator({ ...issuer.options, retryAfter: -1 }), ConfigurationError);
-    assert.throws(() => createBearerAuthenticator({ ...issuer.options, audience: undefined as unknown as string }), ConfigurationError);
+    assert.throws(
+      () => createBearerAuthenticator({ ...issuer.options, audience: undefined as unknown as string }),
+      ConfigurationError,
+    );
   });
 
   test('authorize authenticates when needed and answers in the realm', async () => {
     const authenticator = createBearerAuthenticator({ ...issuer.options, realm: 'api' });
     const guard = requireScopes('write');
-    const ok = await authenticator.authorize(guard, request(`Bearer ${await issuer.sign({ scope: 'write' })}`), undefined);
+    const ok = await authenticator.authorize(
+      guard,
+      request(`Bearer ${await issuer.sign({ scope: 'write' })}`),
+      undefined,
+    );
     assert.deepEqual(ok.scopes, ['write']);
     const refused = await refusal(
       authenticator.authorize(guard, request(`Bearer ${await issuer.sign({ scope: 'read' })}`), undefined),
     );
     assert.equal(refused.status, 403);
-    assert.match(refused.headers['www-authenticate'] ?? '', /^Bearer realm="api", error="insufficient_scope"/);
+    assert.match(
+      refused.headers['www-authenticate'] ?? '',
+      /^Bearer realm="api", error="insufficient_scope"/,
+    );
     await authenticator.close();
   });
 

@@ -136,17 +136,26 @@ describe('RemoteKeySet', () => {
     await set.getKeys('key-a');
     const flood = () => Promise.all(Array.from({ length: 100 }, () => set.getKeys(randomUUID())));
 
-    const within = await flood();
-    assert.ok(within.every((keys) => keys.length === 0));
-    assert.equal(server.count, 1, 'no refetch within the cooldown of the last fetch');
+    const first = await flood();
+    assert.ok(first.every((keys) => keys.length === 0));
+    assert.equal(server.count, 2, '100 concurrent unknown kids: one shared refetch');
+    await flood();
+    await set.getKeys(randomUUID());
+    assert.equal(server.count, 2, 'no refetch within the cooldown');
 
     await delay(500);
     await flood();
-    assert.equal(server.count, 2, '100 concurrent unknown kids after the cooldown: one fetch');
-    await flood();
-    await set.getKeys(randomUUID());
-    assert.equal(server.count, 2);
+    assert.equal(server.count, 3, 'one more after the cooldown');
     assert.equal((await set.getKeys('key-a')).length, 1, 'known kids are unaffected');
+  });
+
+  test('a rotation right after start-up is picked up by the first unknown kid', async () => {
+    const { server, state } = await jwksServer([keyA.jwk]);
+    const set = keySet(server);
+    await set.getKeys('key-a');
+    state.keys = [keyA.jwk, keyB.jwk];
+    assert.equal((await set.getKeys('key-b'))[0]?.kid, 'key-b');
+    assert.equal(server.count, 2);
   });
 
   test('outage: when a refresh fails the last good keys keep serving, with a warning', async () => {
@@ -162,9 +171,23 @@ describe('RemoteKeySet', () => {
     assert.deepEqual(messages, ['JWKS refresh failed; serving the last good keys']);
     assert.equal(set.isCurrent(key!), true);
 
+    await unavailable(set.getKeys('key-new'));
+    assert.equal(server.count, 2, 'an unknown kid during the outage: keys_unavailable, no extra request');
+
     state.down = false;
     assert.equal(await set.refresh(), true);
     assert.equal((await set.getKeys('key-a'))[0], key);
+  });
+
+  test('an unknown kid whose refetch fails is keys_unavailable (503), not key_not_found (401)', async () => {
+    const { server, state } = await jwksServer([keyA.jwk]);
+    const set = keySet(server, { failureBackoffMs: 10_000 });
+    await set.getKeys('key-a');
+    state.down = true;
+    await unavailable(set.getKeys('key-b'));
+    await unavailable(set.getKeys('key-b'));
+    assert.equal(server.count, 2, 'the failure backoff holds');
+    assert.equal((await set.getKeys('key-a')).length, 1, 'the fresh keys keep serving');
   });
 
   test('outage longer than maxStaleAgeMs: stale keys stop serving (keys_unavailable)', async () => {

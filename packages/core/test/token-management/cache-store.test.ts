@@ -25,9 +25,9 @@ describe('MemoryCacheStore', () => {
 
   test('keeps a value no longer than its TTL', async () => {
     const store = new MemoryCacheStore();
-    await store.set('k', { accessToken: 't', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 }, 30);
+    await store.set('k', { accessToken: 't', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 }, 300);
     assert.equal((await store.get('k'))?.accessToken, 't');
-    await sleep(50);
+    await sleep(350);
     assert.equal(await store.get('k'), undefined);
   });
 
@@ -37,9 +37,9 @@ describe('MemoryCacheStore', () => {
     assert.ok(lock);
     assert.equal(await store.tryLock('k', 1000), undefined);
     await lock.release();
-    const again = await store.tryLock('k', 30);
+    const again = await store.tryLock('k', 100);
     assert.ok(again);
-    await sleep(50);
+    await sleep(150);
     assert.ok(await store.tryLock('k', 1000), 'an expired lock does not block');
     await again.release(); // a stale release must not free the new holder's lock
     assert.equal(await store.tryLock('k', 1000), undefined);
@@ -105,6 +105,18 @@ describe('token manager with a shared store', () => {
     await m.getToken();
     assert.ok(Date.now() - started >= 140);
     assert.equal(server.requests.length, 1);
+  });
+
+  test("a crashed holder's lock expires and one waiter takes over well before lock.waitMs", async () => {
+    const store = new MemoryCacheStore();
+    const waiters = [1, 2, 3].map(() => manager({ store, lock: { waitMs: 10_000, pollIntervalMs: 20 } }));
+    const held = await store.tryLock(waiters[0]?.cacheKey as string, 150);
+    assert.ok(held);
+    const started = Date.now();
+    const tokens = await Promise.all(waiters.map((m) => m.getToken()));
+    assert.ok(Date.now() - started < 5000, 'the takeover came from the lock expiring, not from waitMs');
+    assert.equal(server.requests.length, 1, 'one waiter fetched; the others read its token');
+    assert.equal(new Set(tokens.map((t) => t.accessToken)).size, 1);
   });
 
   test('Redis down: a rejecting store never fails a caller; one warning per outage', async () => {

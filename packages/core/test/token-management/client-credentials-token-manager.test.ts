@@ -6,7 +6,10 @@ import { ConfigurationError, TokenManagementError } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http/index.js';
 import type { HttpClient } from '../../src/http/types.js';
 import { ClientCredentialsTokenManager } from '../../src/token-management/client-credentials-token-manager.js';
-import type { ClientCredentialsTokenManagerOptions } from '../../src/token-management/manager-options.js';
+import {
+  type ClientCredentialsTokenManagerOptions,
+  failureBackoffMs,
+} from '../../src/token-management/manager-options.js';
 import { json, type LocalServer, type SeenRequest, startServer } from '../token/local-server.js';
 import { recordingLogger } from './recording-logger.js';
 
@@ -183,6 +186,20 @@ describe('ClientCredentialsTokenManager', () => {
       assert.equal(server.requests.length, 2);
     } finally {
       await retrying.close();
+    }
+  });
+
+  test('failure backoff doubles per consecutive failure up to the cap, with jitter, never under Retry-After', () => {
+    const config = { backoffInitialMs: 1000, backoffMaxMs: 8000 };
+    for (let i = 0; i < 50; i++) {
+      const first = failureBackoffMs(1, config, undefined);
+      const third = failureBackoffMs(3, config, undefined);
+      const tenth = failureBackoffMs(10, config, undefined);
+      assert.ok(first >= 800 && first <= 1200, String(first));
+      assert.ok(third >= 3200 && third <= 4800, String(third));
+      assert.ok(tenth >= 6400 && tenth <= 9600, String(tenth));
+      assert.equal(failureBackoffMs(1, config, 20), 20_000);
+      assert.equal(failureBackoffMs(1, config, 86_400), 300_000, 'a huge Retry-After is capped');
     }
   });
 
