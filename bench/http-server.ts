@@ -163,6 +163,9 @@ async function buildKoa(variant: Variant, settings: Settings) {
   return (server.address() as AddressInfo).port;
 }
 
+// Exit cleanly when the bench is done with us, so `--cpu-prof` (see BENCH_SERVER_NODE_FLAGS) gets written.
+process.once('SIGTERM', () => process.exit(0));
+
 const [framework, variant, issuer, audience] = process.argv.slice(2) as [Framework, Variant, string, string];
 const settings: Settings = { issuer, audience, jwksUri: `${issuer}/.well-known/jwks.json` };
 try {

@@ -57,7 +57,8 @@ function startServer(framework: Framework, variant: Variant, issuer: string): Pr
     [framework, variant, issuer, AUDIENCE],
     {
       cwd: ROOT,
-      execArgv: [...NODE_FLAGS],
+      // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/.work/prof" to profile the servers.
+    execArgv: [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...NODE_FLAGS],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );

@@ -39,6 +39,10 @@ describe('test identity provider fixture', () => {
     await assert.rejects(idp.getToken({ client: idp.clients.readOnly, scope: 'write' }), /invalid_scope/);
   });
 
+  test('an unknown resource is refused as invalid_target', async () => {
+    await assert.rejects(idp.getToken({ resource: 'urn:not-registered' }), /invalid_target/);
+  });
+
   test('rotation publishes a new signing key and stop/restart plays an outage', async () => {
     const before = idp.publicJwks().keys.length;
     await idp.rotateKeys();

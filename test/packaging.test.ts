@@ -63,11 +63,14 @@ describe('packaging: the built packages as users install them', () => {
     });
   }
 
-  test('type declarations compile for an ESM consumer and a CommonJS consumer', async () => {
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const project = join(root, 'test', 'packaging', 'consumer', 'tsconfig.json');
-    await run(process.execPath, [tsc, '-p', project], { cwd: root }).catch((err: { stdout?: string }) => {
-      assert.fail(`tsc failed:\n${err.stdout ?? String(err)}`);
+  // One program per module system: a real project loads either the ESM or the CommonJS declarations.
+  for (const system of ['esm', 'cjs']) {
+    test(`type declarations compile for a ${system === 'esm' ? 'ESM' : 'CommonJS'} consumer`, async () => {
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const project = join(root, 'test', 'packaging', 'consumer', `tsconfig.${system}.json`);
+      await run(process.execPath, [tsc, '-p', project], { cwd: root }).catch((err: { stdout?: string }) => {
+        assert.fail(`tsc failed:\n${err.stdout ?? String(err)}`);
+      });
     });
-  });
+  }
 });

@@ -10,5 +10,6 @@ declare module 'oidc-provider' {
     on(event: string, listener: (...args: never[]) => void): this;
     static readonly errors: { InvalidTarget: ProviderError; [name: string]: ProviderError | undefined };
   }
+  export const errors: { InvalidTarget: ProviderError; [name: string]: ProviderError | undefined };
   export default Provider;
 }

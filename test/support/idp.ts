@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { errors as providerErrors } from 'oidc-provider';
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -187,7 +187,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string, client: Record<string, unknown>) => {
             if (resource !== audience && resource !== otherAudience) {
-              throw new Provider.errors.InvalidTarget();
+              throw new providerErrors.InvalidTarget();
             }
             return {
               scope: 'read write',
