@@ -1,21 +1,13 @@
 /**
  * One contender of the HTTP bench, in its own process: `http-server.ts <framework> <variant> <issuer> <audience>`.
  * Listens on 127.0.0.1 (ephemeral port) and sends `{ port }` to the parent; every variant answers `GET /` with
- * a small JSON once the request is authenticated (bare: not at all).
+ * a small JSON once the request is authenticated (bare: not at all). Only the modules one contender needs are
+ * loaded (dynamic imports), so a dozen servers start quickly.
  */
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import fastifyJwt from '@fastify/jwt';
-import { requireToken as expressRequireToken } from '@identity-model/express';
-import { oidcAuth } from '@identity-model/fastify';
-import { requireToken as koaRequireToken } from '@identity-model/koa';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { auth as expressOauth2JwtBearer } from 'express-oauth2-jwt-bearer';
-import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
-import buildGetJwks from 'get-jwks';
-import jwksRsa from 'jwks-rsa';
-import Koa, { type Middleware } from 'koa';
-import koaJwt from 'koa-jwt';
+import type { NextFunction, Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Framework, Variant } from './lib/contenders.js';
 
 const BODY = { ok: true };
@@ -46,12 +38,17 @@ async function floorCheck(settings: Settings): Promise<(authorization: string | 
   };
 }
 
-/** Our adapters' options: what a user writes (plain HTTP is accepted on loopback). */
+/**
+ * Our adapters' options: what a user writes (plain HTTP is accepted on loopback). `BENCH_OURS_OPTIONS` (JSON)
+ * adds options to explore, e.g. `{"cache":false}`.
+ */
 function oursOptions(settings: Settings) {
-  return { issuer: settings.issuer, audience: settings.audience };
+  const extra = JSON.parse(process.env.BENCH_OURS_OPTIONS ?? '{}') as Record<string, unknown>;
+  return { issuer: settings.issuer, audience: settings.audience, ...extra };
 }
 
 async function buildFastify(variant: Variant, settings: Settings) {
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   if (variant === 'floor') {
     const check = await floorCheck(settings);
@@ -59,8 +56,11 @@ async function buildFastify(variant: Variant, settings: Settings) {
       if (!check(request.headers.authorization)) return reply.code(401).send({ error: 'invalid_token' });
     });
   } else if (variant === 'ours') {
+    const { oidcAuth } = await import('@identity-model/fastify');
     await app.register(oidcAuth, oursOptions(settings));
   } else if (variant === 'peer') {
+    const { default: fastifyJwt } = await import('@fastify/jwt');
+    const { default: buildGetJwks } = await import('get-jwks');
     const getJwks = buildGetJwks({ issuersWhitelist: [settings.issuer] });
     await app.register(fastifyJwt, {
       decode: { complete: true },
@@ -80,6 +80,7 @@ async function buildFastify(variant: Variant, settings: Settings) {
 }
 
 async function buildExpress(variant: Variant, settings: Settings) {
+  const { default: express } = await import('express');
   const app = express();
   if (variant === 'floor') {
     const check = await floorCheck(settings);
@@ -88,8 +89,10 @@ async function buildExpress(variant: Variant, settings: Settings) {
       else res.status(401).json({ error: 'invalid_token' });
     });
   } else if (variant === 'ours') {
-    app.use(expressRequireToken(oursOptions(settings)));
+    const { requireToken } = await import('@identity-model/express');
+    app.use(requireToken(oursOptions(settings)));
   } else if (variant === 'peer') {
+    const { auth: expressOauth2JwtBearer } = await import('express-oauth2-jwt-bearer');
     app.use(
       expressOauth2JwtBearer({
         issuerBaseURL: settings.issuer,
@@ -125,6 +128,7 @@ async function buildExpress(variant: Variant, settings: Settings) {
 }
 
 async function buildKoa(variant: Variant, settings: Settings) {
+  const { default: Koa } = await import('koa');
   const app = new Koa();
   // Clients dropped by the load generator at the end of a run are no news.
   app.silent = true;
@@ -135,8 +139,11 @@ async function buildKoa(variant: Variant, settings: Settings) {
       await next();
     });
   } else if (variant === 'ours') {
-    app.use(koaRequireToken(oursOptions(settings)));
+    const { requireToken } = await import('@identity-model/koa');
+    app.use(requireToken(oursOptions(settings)));
   } else if (variant === 'peer') {
+    const { default: koaJwt } = await import('koa-jwt');
+    const { default: jwksRsa } = await import('jwks-rsa');
     app.use(
       koaJwt({
         secret: jwksRsa.koaJwtSecret({

@@ -58,7 +58,7 @@ function startServer(framework: Framework, variant: Variant, issuer: string): Pr
     {
       cwd: ROOT,
       // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/.work/prof" to profile the servers.
-    execArgv: [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...NODE_FLAGS],
+      execArgv: [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...NODE_FLAGS],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );

@@ -50,7 +50,7 @@ async function exportNames(pkg: string, mode: 'import' | 'require'): Promise<str
   return JSON.parse(stdout) as string[];
 }
 
-describe('packaging: the built packages as users install them', () => {
+describe('packaging: the built packages as users install them', { concurrency: true }, () => {
   for (const [pkg, expected] of Object.entries(packages)) {
     test(`@identity-model/${pkg} loads from ESM and CommonJS with the same exports`, async () => {
       const dist = join(root, 'packages', pkg, 'dist');

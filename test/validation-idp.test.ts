@@ -180,4 +180,25 @@ describe('token validation against oidc-provider', () => {
     }
     await validator().validate(token);
   });
+
+  test('discovery.failureBackoffMs bounds how long a cold validator keeps answering keys_unavailable', async () => {
+    const token = await idp.getToken();
+    await idp.stop();
+    const httpClient = createHttpClient({ retryCount: 0 });
+    const v = validator({ httpClient, discovery: { failureBackoffMs: 200 } });
+    try {
+      const error = await v.validate(token).catch((e: unknown) => e);
+      assert.ok(error instanceof TokenValidationError);
+      assert.equal(error.code, 'keys_unavailable');
+      await idp.restart();
+      // Inside the backoff the failure is served without a new fetch; after it, the same validator recovers.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const validated = await v.validate(token);
+      assert.equal(validated.claims.iss, idp.issuer);
+    } finally {
+      await idp.restart();
+      await v.close();
+      await httpClient.close();
+    }
+  });
 });

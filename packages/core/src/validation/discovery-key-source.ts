@@ -12,6 +12,8 @@ export interface DiscoveryKeySourceOptions {
   logger: Logger;
   policy?: DiscoveryPolicyOptions | undefined;
   keySet?: Omit<RemoteKeySetOptions, 'httpClient' | 'logger'> | undefined;
+  /** See `DiscoveryCacheOptions.failureBackoffMs`. */
+  failureBackoffMs?: number | undefined;
   /** How often the discovery document is re-read to notice a moved `jwks_uri`. Default 1 h. */
   recheckMs?: number;
 }
@@ -34,6 +36,7 @@ export class DiscoveryKeySource implements KeySource {
       httpClient: options.httpClient,
       logger: options.logger,
       ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(options.failureBackoffMs === undefined ? {} : { failureBackoffMs: options.failureBackoffMs }),
     });
   }
 

@@ -94,6 +94,7 @@ export function createKeySourceResolver(options: ResolvedOptions): KeySourceReso
           httpClient: options.httpClient,
           logger: options.logger,
           policy: spec.policy,
+          failureBackoffMs: spec.failureBackoffMs,
           keySet: options.keySet,
         });
       // A fixed list is tracked whole; a predicate is bounded by maxIssuers.

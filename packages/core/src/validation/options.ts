@@ -31,6 +31,8 @@ export interface DiscoveryKeyOptions {
   maxIssuers?: number;
   /** Rules the discovery documents must pass (https, issuer name, endpoints on the issuer's origin …). */
   policy?: DiscoveryPolicyOptions;
+  /** After a failed discovery fetch, how long (ms) callers get the failure without a new fetch. Default 5000. */
+  failureBackoffMs?: number;
 }
 
 export interface TokenValidatorOptions {

@@ -15,7 +15,12 @@ export type KeySourceSpec =
   | { kind: 'keys'; jwks: NonNullable<TokenValidatorOptions['keys']> }
   | { kind: 'secret'; secret: NonNullable<TokenValidatorOptions['secret']> }
   | { kind: 'jwksUri'; url: URL }
-  | { kind: 'discovery'; maxIssuers: number; policy: DiscoveryPolicyOptions | undefined };
+  | {
+      kind: 'discovery';
+      maxIssuers: number;
+      policy: DiscoveryPolicyOptions | undefined;
+      failureBackoffMs: number | undefined;
+    };
 
 /** Everything `createTokenValidator` needs, checked and precomputed once. */
 export interface ResolvedOptions {
@@ -169,7 +174,10 @@ function resolveKeySource(
     1,
     10_000,
   );
-  return { kind: 'discovery', maxIssuers, policy: options.discovery?.policy };
+  const backoff = options.discovery?.failureBackoffMs;
+  const failureBackoffMs =
+    backoff === undefined ? undefined : integer(backoff, 'discovery.failureBackoffMs', 0, 3_600_000);
+  return { kind: 'discovery', maxIssuers, policy: options.discovery?.policy, failureBackoffMs };
 }
 
 function resolveAlgorithms(options: TokenValidatorOptions, keySource: KeySourceSpec): Set<string> {
