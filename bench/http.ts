@@ -245,7 +245,8 @@ function render(
       `${cfg.warmSeconds} s warm-up then ${cfg.measureSeconds} s measured, ${cfg.rounds} round(s) alternating the ` +
       'server order (figures are the mean of the rounds). Each server runs in its own process; the load generator ' +
       'shares the 2 cores. *repeated*: one token on every request; *distinct*: a pool of ' +
-      `${int(cfg.poolSize)} distinct valid RS256 tokens, the next one on each request. Every contender fetches ` +
+      `${int(cfg.poolSize)} distinct valid RS256 tokens, the next one on each request (a cycle longer than our ` +
+      'verified-token cache, 1,000 entries by default, so every request misses it). Every contender fetches ' +
       'discovery/JWKS from the same local server. Ratios: req/s against the floor hook and the bare framework ' +
       'of the same framework.',
   ];

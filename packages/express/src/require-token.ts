@@ -5,13 +5,10 @@ import {
   type BearerAuthOptions,
   BearerError,
   type BearerRequest,
-  claimCheck as claimCheckGuard,
-  claimEquals as claimEqualsGuard,
-  claimIncludes as claimIncludesGuard,
   createBearerAuthenticator,
+  type GuardMiddlewares,
+  guardMiddlewares,
   type JwtClaims,
-  requireAnyScope as requireAnyScopeGuard,
-  requireScopes as requireScopesGuard,
   type ValidatedToken,
 } from '@identity-model/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -101,26 +98,12 @@ export function authorize(guard: AuthGuard): RequestHandler {
   };
 }
 
-/** 403 `insufficient_scope` with `scope="…"` unless the token grants every one of `scopes`. */
-export function requireScopes(...scopes: string[]): RequestHandler {
-  return authorize(requireScopesGuard(...scopes));
-}
+type Guards = GuardMiddlewares<RequestHandler>;
+const guards: Guards = guardMiddlewares(authorize);
 
-export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return authorize(requireAnyScopeGuard(...scopes));
-}
-
-export function claimEquals(name: string, expected: string | number | boolean): RequestHandler {
-  return authorize(claimEqualsGuard(name, expected));
-}
-
-export function claimIncludes(name: string, ...values: (string | number)[]): RequestHandler {
-  return authorize(claimIncludesGuard(name, ...values));
-}
-
-export function claimCheck(
-  check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
-  options?: { description?: string },
-): RequestHandler {
-  return authorize(claimCheckGuard(check, options));
-}
+/** The guards as express middleware (see `GuardMiddlewares` in core for what each refuses). */
+export const requireScopes: Guards['requireScopes'] = guards.requireScopes;
+export const requireAnyScope: Guards['requireAnyScope'] = guards.requireAnyScope;
+export const claimEquals: Guards['claimEquals'] = guards.claimEquals;
+export const claimIncludes: Guards['claimIncludes'] = guards.claimIncludes;
+export const claimCheck: Guards['claimCheck'] = guards.claimCheck;

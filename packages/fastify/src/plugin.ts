@@ -3,13 +3,9 @@ import {
   BearerError,
   type BearerRequest,
   ConfigurationError,
-  claimCheck,
-  claimEquals,
-  claimIncludes,
   createBearerAuthenticator,
   createServiceFetch,
-  requireAnyScope,
-  requireScopes,
+  guardMiddlewares,
   type ServiceFetch,
 } from '@identity-model/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -115,11 +111,7 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
   const instance: OidcAuthInstance = {
     authenticate,
     authorize,
-    requireScopes: (...scopes) => authorize(requireScopes(...scopes)),
-    requireAnyScope: (...scopes) => authorize(requireAnyScope(...scopes)),
-    claimEquals: (claim, expected) => authorize(claimEquals(claim, expected)),
-    claimIncludes: (claim, ...values) => authorize(claimIncludes(claim, ...values)),
-    claimCheck: (check, checkOptions) => authorize(claimCheck(check, checkOptions)),
+    ...guardMiddlewares(authorize),
     authenticator,
     serviceFetch,
   };

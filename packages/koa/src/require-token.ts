@@ -5,13 +5,10 @@ import {
   type BearerAuthOptions,
   BearerError,
   type BearerRequest,
-  claimCheck as claimCheckGuard,
-  claimEquals as claimEqualsGuard,
-  claimIncludes as claimIncludesGuard,
   createBearerAuthenticator,
+  type GuardMiddlewares,
+  guardMiddlewares,
   type JwtClaims,
-  requireAnyScope as requireAnyScopeGuard,
-  requireScopes as requireScopesGuard,
   type ValidatedToken,
 } from '@identity-model/core';
 import type { Context, Middleware, Next } from 'koa';
@@ -103,26 +100,12 @@ export function authorize(guard: AuthGuard): Middleware {
   };
 }
 
-/** 403 `insufficient_scope` with `scope="…"` unless the token grants every one of `scopes`. */
-export function requireScopes(...scopes: string[]): Middleware {
-  return authorize(requireScopesGuard(...scopes));
-}
+type Guards = GuardMiddlewares<Middleware>;
+const guards: Guards = guardMiddlewares(authorize);
 
-export function requireAnyScope(...scopes: string[]): Middleware {
-  return authorize(requireAnyScopeGuard(...scopes));
-}
-
-export function claimEquals(name: string, expected: string | number | boolean): Middleware {
-  return authorize(claimEqualsGuard(name, expected));
-}
-
-export function claimIncludes(name: string, ...values: (string | number)[]): Middleware {
-  return authorize(claimIncludesGuard(name, ...values));
-}
-
-export function claimCheck(
-  check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
-  options?: { description?: string },
-): Middleware {
-  return authorize(claimCheckGuard(check, options));
-}
+/** The guards as koa middleware (see `GuardMiddlewares` in core for what each refuses). */
+export const requireScopes: Guards['requireScopes'] = guards.requireScopes;
+export const requireAnyScope: Guards['requireAnyScope'] = guards.requireAnyScope;
+export const claimEquals: Guards['claimEquals'] = guards.claimEquals;
+export const claimIncludes: Guards['claimIncludes'] = guards.claimIncludes;
+export const claimCheck: Guards['claimCheck'] = guards.claimCheck;

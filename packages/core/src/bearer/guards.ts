@@ -96,3 +96,31 @@ export async function checkGuard(
   }
   return (await guard(auth))?.withRealm(options.realm);
 }
+
+/** The guards in a framework's own shape: what each adapter exports (or decorates) as middleware. */
+export interface GuardMiddlewares<M> {
+  /** 403 `insufficient_scope` with `scope="…"` unless the token grants every one of `scopes`. */
+  requireScopes(...scopes: string[]): M;
+  /** 403 unless the token grants at least one of `scopes`. */
+  requireAnyScope(...scopes: string[]): M;
+  /** 403 unless the claim equals `expected`. */
+  claimEquals(name: string, expected: string | number | boolean): M;
+  /** 403 unless the claim (an array or a space-separated string) holds every one of `values`. */
+  claimIncludes(name: string, ...values: (string | number)[]): M;
+  /** 403 unless `check` returns `true`. */
+  claimCheck(
+    check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
+    options?: { description?: string },
+  ): M;
+}
+
+/** Builds every guard middleware from the adapter's one `authorize(guard)`, so adapters never repeat them. */
+export function guardMiddlewares<M>(authorize: (guard: AuthGuard) => M): GuardMiddlewares<M> {
+  return {
+    requireScopes: (...scopes) => authorize(requireScopes(...scopes)),
+    requireAnyScope: (...scopes) => authorize(requireAnyScope(...scopes)),
+    claimEquals: (name, expected) => authorize(claimEquals(name, expected)),
+    claimIncludes: (name, ...values) => authorize(claimIncludes(name, ...values)),
+    claimCheck: (check, options) => authorize(claimCheck(check, options)),
+  };
+}

@@ -26,7 +26,9 @@ export {
   claimCheck,
   claimEquals,
   claimIncludes,
+  type GuardMiddlewares,
   type GuardResult,
+  guardMiddlewares,
   requireAnyScope,
   requireScopes,
 } from './guards.js';
