@@ -8,7 +8,6 @@ import {
   createBearerAuthenticator,
   type GuardMiddlewares,
   guardMiddlewares,
-  type JwtClaims,
   type ValidatedToken,
 } from '@identity-model/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
