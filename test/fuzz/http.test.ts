@@ -42,6 +42,11 @@ describe('fuzzing the Authorization header through every adapter', () => {
     await idp?.close();
   });
 
+  function isGenuineSpelling(value: string): boolean {
+    const m = /^[ \t]*bearer +([^ \t]+)[ \t]*$/i.exec(value);
+    return m !== null && m[1] === genuine;
+  }
+
   function check(res: Awaited<ReturnType<typeof rawRequest>>, sent: string): void {
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     assert.ok(res.status !== 200, `access granted for ${JSON.stringify(sent.slice(0, 120))}`);
@@ -66,16 +71,9 @@ describe('fuzzing the Authorization header through every adapter', () => {
       const app = apps.get(framework) as RunningApp;
       await fc.assert(
         fc.asyncProperty(authorizationValue(genuine), fc.boolean(), async (value, twice) => {
-          if (
-            value.equals(Buffer.from(`Bearer ${genuine}`)) ||
-            value.equals(Buffer.from(`bearer ${genuine}`))
-          )
-            return;
-          if (
-            value.equals(Buffer.from(`BEARER ${genuine}`)) ||
-            value.equals(Buffer.from(`Bearer  ${genuine}`))
-          )
-            return;
+          // RFC 6750 §2.1 allows these spellings of the genuine credentials: the scheme in any case, one or more
+          // spaces before the token, and optional whitespace around the field value (trimmed by the HTTP parser).
+          if (isGenuineSpelling(value.toString('latin1'))) return;
           const headers: RawRequest['headers'] = [['authorization', value]];
           if (twice) headers.push(['authorization', `Bearer ${genuine}`]);
           check(await rawRequest(app.port, { path: '/api', headers }, 5000), value.toString('latin1'));
