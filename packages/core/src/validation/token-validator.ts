@@ -1,7 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { HttpError, TokenValidationError } from '../errors.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
-import { getScopes } from '../principal/scopes.js';
 import { keyMismatch, verifySignature } from './algorithms.js';
 import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
 import { checkClaims } from './claim-rules.js';
@@ -109,14 +108,9 @@ export class JwtAccessTokenValidator implements TokenValidator {
       throw error;
     }
     const key = this.#verifyWithKeys(token, d2, checked, keys, signature);
-    await this.#runValidators(claims);
+    if (options.validators.length > 0) await this.#runValidators(claims);
 
-    const result = new ValidatedTokenResult(
-      token,
-      checked.header,
-      claims,
-      getScopes(claims, options.scopeClaims),
-    );
+    const result = new ValidatedTokenResult(token, checked.header, claims, options.scopeClaims);
     this.#cache?.set(token, result, key, source, nowMs, window.expiresAt, window.notBefore);
     return result;
   }

@@ -1,4 +1,5 @@
 import type { ClaimsPrincipal } from '../principal/claims-principal.js';
+import { getScopes } from '../principal/scopes.js';
 import { toPrincipal } from '../principal/to-principal.js';
 import type { JwtClaims, JwtHeader, ValidatedToken } from './types.js';
 
@@ -10,26 +11,32 @@ export function deepFreeze(value: unknown): void {
 
 /**
  * A validated token. Frozen, because one instance is shared by every request that presents the same token
- * (the verified-token cache); the principal is built on first use only.
+ * (the verified-token cache); scopes and the principal are built on first use only.
  */
 export class ValidatedTokenResult implements ValidatedToken {
   readonly token: string;
   readonly header: JwtHeader;
   readonly claims: JwtClaims;
-  readonly scopes: readonly string[];
+  readonly #scopeClaims: readonly string[];
+  #scopes: readonly string[] | undefined;
   #principal: ClaimsPrincipal | undefined;
 
-  constructor(token: string, header: JwtHeader, claims: JwtClaims, scopes: string[]) {
+  constructor(token: string, header: JwtHeader, claims: JwtClaims, scopeClaims: readonly string[]) {
     this.token = token;
     this.header = header;
     deepFreeze(claims);
     this.claims = claims;
-    this.scopes = Object.freeze(scopes);
+    this.#scopeClaims = scopeClaims;
     Object.freeze(this);
   }
 
-  get principal(): ClaimsPrincipal {
+  get scopes(): readonly string[] {
     // Private fields stay writable on a frozen object.
+    this.#scopes ??= Object.freeze(getScopes(this.claims, this.#scopeClaims));
+    return this.#scopes;
+  }
+
+  get principal(): ClaimsPrincipal {
     this.#principal ??= toPrincipal(this.claims);
     return this.#principal;
   }
