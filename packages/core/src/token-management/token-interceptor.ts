@@ -44,6 +44,9 @@ function hasAuthorization(flat: string[]): boolean {
 }
 
 function requestUrl(opts: Dispatcher.DispatchOptions): string | undefined {
+  // undici connects to `opts.origin` whatever the path says: an absolute-form path must not choose the
+  // origin we check, or `https://allowed/x` aimed at another server would carry our token there.
+  if (typeof opts.path !== 'string' || !opts.path.startsWith('/')) return undefined;
   try {
     return new URL(opts.path, opts.origin ?? undefined).href;
   } catch {

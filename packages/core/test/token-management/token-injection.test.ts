@@ -206,6 +206,15 @@ describe('injecting tokens into outgoing calls', () => {
       assert.equal(other.requests[0]?.headers.authorization, undefined);
     });
 
+    test('token leak through an absolute-form path: the origin connected to decides, not the path', async () => {
+      const dispatcher = agent.compose(clientCredentialsInterceptor(newManager(), { origins: [api.origin] }));
+      const before = other.requests.length;
+      const res = await dispatcher.request({ origin: other.origin, path: `${api.origin}/x`, method: 'GET' });
+      await res.body.text();
+      assert.equal(other.requests.length, before + 1);
+      assert.equal(other.requests[before]?.headers.authorization, undefined);
+    });
+
     test('token leak through a redirect: undici redirect interceptor and fetch re-check every hop', async () => {
       newManager();
       apiAnswer = (_req, res) => {
