@@ -63,8 +63,11 @@ function fail(error: unknown, res: Response, next: NextFunction, forwardErrors: 
   next(error);
 }
 
-/** Validates the bearer token of every request it sees: `app.use(requireToken({ issuer, audience }))`. */
-export function requireToken(options: RequireTokenOptions): RequireTokenMiddleware {
+/**
+ * Validates the bearer token of every request it sees: `app.use(requireToken())` reads OIDC_ISSUER and
+ * OIDC_AUDIENCE from the environment, once; `requireToken({ issuer, audience })` gives them explicitly.
+ */
+export function requireToken(options: RequireTokenOptions = {}): RequireTokenMiddleware {
   const { forwardErrors = false, ...bearerOptions } = options;
   const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
   const context: Context = { authenticator, forwardErrors };

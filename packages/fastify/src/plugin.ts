@@ -135,7 +135,8 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
 }
 
 /**
- * Validates bearer access tokens (RFC 6750) for a Fastify app: `app.register(oidcAuth, { issuer, audience })`.
+ * Validates bearer access tokens (RFC 6750) for a Fastify app: `app.register(oidcAuth)` reads OIDC_ISSUER and
+ * OIDC_AUDIENCE from the environment, once; `app.register(oidcAuth, { issuer, audience })` gives them.
  * Registered with fastify-plugin, so its hook and decorators apply to the context it is registered in.
  */
 export const oidcAuth = fp(oidcAuthPlugin, { fastify: '5.x', name: '@identity-model/fastify' });

@@ -30,7 +30,10 @@ export interface OidcAuthPluginOptions {
   serviceToken?: ServiceTokenOptions;
 }
 
-/** `oidcAuth` options: how to validate (`issuer`, `audience`… or `validator`), how to answer, and the plugin's own. */
+/**
+ * `oidcAuth` options: how to validate (`issuer`, `audience`… or `validator`; `issuer` and `audience` not given
+ * come from OIDC_ISSUER and OIDC_AUDIENCE), how to answer, and the plugin's own. All optional.
+ */
 export type OidcAuthOptions = BearerAuthOptions & OidcAuthPluginOptions;
 
 /** What one registration of the plugin offers; the default instance also spreads it onto `app`. */

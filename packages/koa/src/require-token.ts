@@ -62,8 +62,11 @@ function answer(ctx: Context, error: unknown, forwardErrors: boolean): void {
   ctx.body = error.body;
 }
 
-/** Validates the bearer token of every request it sees: `app.use(requireToken({ issuer, audience }))`. */
-export function requireToken(options: RequireTokenOptions): RequireTokenMiddleware {
+/**
+ * Validates the bearer token of every request it sees: `app.use(requireToken())` reads OIDC_ISSUER and
+ * OIDC_AUDIENCE from the environment, once; `requireToken({ issuer, audience })` gives them explicitly.
+ */
+export function requireToken(options: RequireTokenOptions = {}): RequireTokenMiddleware {
   const { passthrough = false, forwardErrors = false, ...bearerOptions } = options;
   const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
   const settings: Settings = { authenticator, forwardErrors };

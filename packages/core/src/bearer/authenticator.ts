@@ -1,9 +1,14 @@
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createTokenValidator, type TokenValidatorOptions } from '../validation/index.js';
+import { createTokenValidator } from '../validation/index.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
 import { assertValidRealm } from './challenge.js';
+import {
+  type Environment,
+  type EnvironmentValidatorOptions,
+  withEnvironmentOptions,
+} from './environment-options.js';
 import type { BearerRequest } from './extract-token.js';
 import { type AuthGuard, checkGuard } from './guards.js';
 
@@ -12,8 +17,11 @@ export interface BearerOptions extends Omit<AuthenticateBearerOptions, 'logger'>
   logger?: Logger;
 }
 
-/** Either a validator you built (and close yourself), or the options to build one. */
-export type BearerAuthOptions = BearerOptions & (TokenValidatorOptions | { validator: TokenValidator });
+/**
+ * Either a validator you built (and close yourself), or the options to build one; `issuer` and `audience`
+ * not given are read from the environment (see `withEnvironmentOptions`).
+ */
+export type BearerAuthOptions = BearerOptions & (EnvironmentValidatorOptions | { validator: TokenValidator });
 
 /** Built once per adapter instance; holds the validator and answers every request the same way. */
 export interface BearerAuthenticator {
@@ -38,11 +46,17 @@ export interface BearerAuthenticator {
 
 const BEARER_KEYS = ['realm', 'optional', 'retryAfter', 'allowQueryToken', 'allowBodyToken'] as const;
 
-/** Validates the options once and builds the validator (unless one is given). Nothing is built per request. */
-export function createBearerAuthenticator(options: BearerAuthOptions): BearerAuthenticator {
+/**
+ * Validates the options once and builds the validator (unless one is given). Nothing is built per request.
+ * No options: `issuer` and `audience` come from `env` (OIDC_ISSUER, OIDC_AUDIENCE…), read here and only here.
+ */
+export function createBearerAuthenticator(
+  options: BearerAuthOptions = {},
+  env: Environment = process.env,
+): BearerAuthenticator {
   if (options === null || typeof options !== 'object') {
     throw new ConfigurationError(
-      'bearer authentication needs options: { issuer, audience } or { validator }',
+      'bearer authentication options must be an object: { issuer, audience }, { validator }, or none to read OIDC_ISSUER and OIDC_AUDIENCE',
     );
   }
   assertValidRealm(options.realm);
@@ -65,7 +79,9 @@ export function createBearerAuthenticator(options: BearerAuthOptions): BearerAut
   } else {
     const validatorOptions: Record<string, unknown> = { ...options };
     for (const key of BEARER_KEYS) delete validatorOptions[key];
-    validator = createTokenValidator(validatorOptions as unknown as TokenValidatorOptions);
+    validator = createTokenValidator(
+      withEnvironmentOptions(validatorOptions as EnvironmentValidatorOptions, env),
+    );
     owned = true;
   }
 

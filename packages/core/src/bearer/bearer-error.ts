@@ -40,7 +40,7 @@ const STATUS: Record<BearerErrorCode, BearerResponse['status']> = {
 export interface BearerErrorOptions {
   /** For `insufficient_scope`: the scopes the resource needs (sent as `scope="…"`). */
   scope?: readonly string[] | undefined;
-  /** For `keys_unavailable`: seconds before trying again makes sense. */
+  /** For `keys_unavailable`: seconds before trying again makes sense (clamped to 1..300). */
   retryAfter?: number | undefined;
   /** Sent as `realm="…"` in the challenge. */
   realm?: string | undefined;
@@ -49,6 +49,19 @@ export interface BearerErrorOptions {
 
 /** Default Retry-After (seconds) when the cause does not say. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The longest Retry-After (seconds) a 503 sends. The provider's own hint can be a day or garbage; our key
+ * sets try again within seconds, so a client told to stay away longer would miss the recovery. Five minutes,
+ * the same ceiling the token manager puts on a provider's Retry-After.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 300;
+
+/** A 503's Retry-After: a whole number of seconds in 1..MAX_RETRY_AFTER_SECONDS, whatever it was given. */
+function retryAfterHeaderValue(seconds: number | undefined): number {
+  const value = seconds !== undefined && !Number.isNaN(seconds) ? seconds : DEFAULT_RETRY_AFTER_SECONDS;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(value)));
+}
 
 /**
  * A request refused under RFC 6750. Carries the full answer (`status`, `headers`, `body`) so that a framework's
@@ -71,10 +84,7 @@ export class BearerError extends IdentityModelError {
     this.description = description;
     this.scope = options.scope;
     this.realm = options.realm;
-    this.retryAfter =
-      code === 'keys_unavailable'
-        ? Math.max(1, Math.ceil(options.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS))
-        : undefined;
+    this.retryAfter = code === 'keys_unavailable' ? retryAfterHeaderValue(options.retryAfter) : undefined;
   }
 
   /** Alias of `status` for frameworks that read `statusCode` (Fastify, http-errors). */

@@ -19,6 +19,14 @@ export {
   DEFAULT_RETRY_AFTER_SECONDS,
 } from './bearer-error.js';
 export { type BearerChallenge, formatBearerChallenge, quoteHeaderValue } from './challenge.js';
+export {
+  ENVIRONMENT_VARIABLES,
+  type Environment,
+  type EnvironmentValidatorOptions,
+  readEnvironmentAudience,
+  readEnvironmentIssuer,
+  withEnvironmentOptions,
+} from './environment-options.js';
 export { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
 export {
   type AuthGuard,

@@ -4,11 +4,11 @@ import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient } from '../http/types.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DiscoveryDocumentResponse } from './discovery-document-response.js';
-
-const MAX_TIMER_MS = 2_147_483_647;
-
 import type { DiscoveryPolicy, DiscoveryPolicyOptions } from './discovery-policy.js';
 import { DiscoveryDocumentRequest, getDiscoveryDocument } from './get-discovery-document.js';
+import { forgetPolicyRefusal, logPolicyRefusal } from './policy-refusal-log.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
 
 export interface DiscoveryCacheOptions {
   policy?: DiscoveryPolicy | DiscoveryPolicyOptions;
@@ -113,8 +113,9 @@ export class DiscoveryCache {
     clearTimeout(this.#expiryTimer);
   }
 
-  /** A failed fetch answers with the stale document while it is young enough. */
+  /** A failed fetch answers with the stale document while it is young enough; nothing once closed. */
   #choose(fresh: DiscoveryDocumentResponse): DiscoveryDocumentResponse | Promise<DiscoveryDocumentResponse> {
+    if (this.#closed) return closedResponse();
     if (fresh.isSuccessful) return fresh;
     return this.#fallback() ?? fresh;
   }
@@ -126,9 +127,20 @@ export class DiscoveryCache {
   }
 
   #fetch(): Promise<DiscoveryDocumentResponse> {
-    const inflight = getDiscoveryDocument(this.#request, this.#http).then((response) => {
+    // getDiscoveryDocument never rejects by contract; a custom HttpClient or policy could still make it,
+    // and a rejection here would leave #inflight set forever and reach every caller as an exception.
+    const fetched = getDiscoveryDocument(this.#request, this.#http).catch(
+      (cause: unknown) =>
+        new DiscoveryDocumentResponse({
+          errorType: 'exception',
+          error: 'discovery failed unexpectedly',
+          cause,
+        }),
+    );
+    const inflight = fetched.then((response) => {
       this.#inflight = undefined;
-      if (this.#closed) return response;
+      // A fetch that ends after close() serves nothing: not even to the callers that were waiting on it.
+      if (this.#closed) return closedResponse();
       const now = Date.now();
       if (response.isSuccessful) {
         const ttl = cacheLifetimeMs(
@@ -153,9 +165,15 @@ export class DiscoveryCache {
         }
         this.#backoffUntil = 0;
         this.#failurePromise = undefined;
+        forgetPolicyRefusal(this.#logger, this.#request.address);
       } else {
         this.#backoffUntil = now + this.#failureBackoffMs;
         this.#failurePromise = Promise.resolve(response);
+      }
+      if (response.errorType === 'policy') {
+        // A refusal is a configuration problem, not an outage: one error line naming the option, once.
+        logPolicyRefusal(this.#logger, this.#request.address, response.error);
+      } else if (!response.isSuccessful) {
         const stale = this.#current !== undefined && now - this.#fetchedAt <= this.#maxStaleMs;
         this.#logger.warn(
           {

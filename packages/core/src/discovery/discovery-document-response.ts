@@ -1,3 +1,5 @@
+import { clampRetryAfterSeconds } from '../http/retry.js';
+
 /** Where a discovery request went wrong. */
 export type DiscoveryErrorType = 'http' | 'protocol' | 'policy' | 'exception';
 
@@ -40,10 +42,9 @@ export class DiscoveryDocumentResponse {
     return this.error === undefined;
   }
 
-  /** Seconds the server asked us to wait, when a failed fetch said so. */
+  /** Seconds the server asked us to wait (a whole number, at most 24 h), when a failed fetch said so. */
   get retryAfter(): number | undefined {
-    const fromCause = (this.cause as { retryAfter?: unknown } | undefined)?.retryAfter;
-    return typeof fromCause === 'number' ? fromCause : undefined;
+    return clampRetryAfterSeconds((this.cause as { retryAfter?: unknown } | undefined)?.retryAfter);
   }
 
   /** A metadata value by its JSON name, when it is a string. */

@@ -1,9 +1,11 @@
 import { HttpError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
+import { checkPolicy } from './check-policy.js';
 import { DiscoveryDocumentResponse, type DiscoveryErrorType } from './discovery-document-response.js';
 import { DiscoveryPolicy, type DiscoveryPolicyOptions } from './discovery-policy.js';
-import { ENDPOINT_FIELDS, findTypeProblem } from './metadata-fields.js';
+import { findTypeProblem } from './metadata-fields.js';
+import type { DiscoveryProfile } from './required-metadata.js';
 
 const OIDC_WELL_KNOWN = '/.well-known/openid-configuration';
 const OAUTH_WELL_KNOWN = '/.well-known/oauth-authorization-server';
@@ -36,10 +38,11 @@ export class DiscoveryDocumentRequest {
   }
 }
 
-/** Where to fetch from, and which issuer the document must declare. */
+/** Where to fetch from, which issuer the document must declare, and which specification it follows. */
 export interface DiscoveryTarget {
   url: URL;
   authority: string;
+  profile: DiscoveryProfile;
 }
 
 /**
@@ -53,15 +56,15 @@ export function resolveDiscoveryTarget(address: string): DiscoveryTarget {
   const path = url.pathname;
   const oidc = path.indexOf(OIDC_WELL_KNOWN);
   if (oidc >= 0) {
-    return { url, authority: `${url.origin}${path.slice(0, oidc)}` };
+    return { url, authority: `${url.origin}${path.slice(0, oidc)}`, profile: 'openid' };
   }
   if (path.startsWith(OAUTH_WELL_KNOWN)) {
     const rest = path.slice(OAUTH_WELL_KNOWN.length);
-    return { url, authority: `${url.origin}${rest.replace(/\/+$/, '')}` };
+    return { url, authority: `${url.origin}${rest.replace(/\/+$/, '')}`, profile: 'oauth' };
   }
   const issuerPath = path.replace(/\/+$/, '');
   const authority = `${url.origin}${issuerPath}`;
-  return { url: new URL(`${authority}${OIDC_WELL_KNOWN}`), authority };
+  return { url: new URL(`${authority}${OIDC_WELL_KNOWN}`), authority, profile: 'openid' };
 }
 
 function fail(
@@ -116,41 +119,6 @@ function parseDocument(response: HttpResponse): DiscoveryDocumentResponse | Reco
   return document as Record<string, unknown>;
 }
 
-function checkPolicy(
-  document: Record<string, unknown>,
-  authority: string,
-  policy: DiscoveryPolicy,
-): string | undefined {
-  const issuer = document.issuer as string;
-  if (policy.validateIssuerName && !policy.issuerComparer(authority, issuer)) {
-    return `issuer ${issuer} does not match the authority ${authority}`;
-  }
-  if (policy.requireKeySet && document.jwks_uri === undefined) {
-    return 'the document has no jwks_uri';
-  }
-  const issuerUrl = new URL(issuer);
-  const excluded = new Set(policy.endpointValidationExcludeList);
-  const aliases = (document.mtls_endpoint_aliases ?? {}) as Record<string, string>;
-  const endpoints: [string, string][] = [
-    ...ENDPOINT_FIELDS.filter((name) => typeof document[name] === 'string').map((name): [string, string] => [
-      name,
-      document[name] as string,
-    ]),
-    ...Object.entries(aliases).map(([name, url]): [string, string] => [`mtls_endpoint_aliases.${name}`, url]),
-  ];
-  for (const [name, value] of endpoints) {
-    if (excluded.has(name)) continue;
-    const url = new URL(value);
-    const schemeProblem = policy.schemeViolation(url);
-    if (schemeProblem) return `${name}: ${schemeProblem}`;
-    // mTLS aliases live on their own host by design (RFC 8705 §5); only their scheme is checked.
-    if (policy.validateEndpoints && !name.startsWith('mtls_') && !policy.isEndpointAllowed(url, issuerUrl)) {
-      return `${name} (${url.origin}) is not on the issuer's authority or an allowed base address`;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Fetches and validates an OpenID Connect / RFC 8414 discovery document. Never throws: failures come back
  * as a response with `isSuccessful === false`, an `error` and an `errorType`.
@@ -202,8 +170,8 @@ export async function getDiscoveryDocument(
   if (typeProblem) return fail('protocol', typeProblem, base);
   if (!URL.canParse(parsed.issuer)) return fail('protocol', 'issuer must be an absolute URL', base);
 
-  const policyProblem = checkPolicy(parsed, authority, policy);
-  if (policyProblem) return fail('policy', policyProblem, base);
+  const refusal = checkPolicy(parsed, authority, target.profile, policy);
+  if (refusal) return fail(refusal.errorType, refusal.error, { ...base, cause: refusal.cause });
 
   return new DiscoveryDocumentResponse(base);
 }

@@ -3,12 +3,12 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { ConfigurationError, HttpError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type ResolvedHttpConfig, resolveHttpConfig } from './config.js';
+import { describeUrl as describe } from './describe-url.js';
 import { BodyTooLargeSignal, readBounded } from './read-body.js';
+import { droppedFor, nextHop, REDIRECT_STATUSES, resolveRedirectPolicy } from './redirect.js';
 import { backoffDelay, isRetryableNetworkError, isRetryableStatus, parseRetryAfter } from './retry.js';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryMode } from './types.js';
 
-const MAX_REDIRECTS = 5;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** The abort reason we use for our own timer, told apart from a caller's signal. */
 const TIMEOUT_REASON = Symbol('http-timeout');
 
@@ -37,11 +37,6 @@ function toUrl(value: string | URL): URL {
     throw new ConfigurationError(`request URL must be http or https, got ${url.protocol}`);
   }
   return url;
-}
-
-/** Origin + path only: query strings may carry credentials and never go into messages or logs. */
-function describe(url: URL): string {
-  return `${url.origin}${url.pathname}`;
 }
 
 function normaliseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -83,6 +78,7 @@ function prepare(request: HttpRequest, userAgent: string): PreparedRequest {
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const config = resolveHttpConfig(options);
+  const redirects = resolveRedirectPolicy(options);
   const logger: Logger = options.logger ?? silentLogger;
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher = options.dispatcher ?? buildDispatcher(config);
@@ -153,6 +149,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     request: HttpRequest,
     timeoutMs: number,
     maxBodyBytes: number,
+    dropped: ReadonlySet<string>,
   ): Promise<HttpResponse> {
     let current = url;
     let currentRequest = prepared;
@@ -162,39 +159,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (!request.followRedirects || !REDIRECT_STATUSES.has(response.status) || location === undefined) {
         return response;
       }
-      if (hop >= MAX_REDIRECTS) {
-        throw new HttpError(`${describe(url)} redirected more than ${MAX_REDIRECTS} times`, {
+      if (hop >= redirects.maxRedirects) {
+        throw new HttpError(`${describe(url)} redirected more than ${redirects.maxRedirects} times`, {
           code: 'http_redirect',
           status: response.status,
         });
       }
-      let next: URL;
-      try {
-        next = new URL(location, current);
-      } catch (cause) {
-        throw new HttpError(`${describe(current)} redirected to an invalid location`, {
-          code: 'http_redirect',
-          status: response.status,
-          cause,
-        });
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new HttpError(`${describe(current)} redirected to a ${next.protocol} URL`, {
-          code: 'http_redirect',
-          status: response.status,
-        });
-      }
-      const headers = { ...currentRequest.headers };
-      // Credentials never follow a redirect to another origin.
-      if (next.origin !== current.origin) delete headers.authorization;
-      // As browsers and curl do: 303 always, 301/302 for a POST, continue as a GET without the body.
-      if (response.status !== 307 && response.status !== 308 && currentRequest.method === 'POST') {
-        delete headers['content-type'];
-        currentRequest = { method: 'GET', headers, body: undefined };
-      } else {
-        currentRequest = { ...currentRequest, headers };
-      }
-      current = next;
+      const next = nextHop(response.status, location, current, currentRequest, dropped);
+      current = next.url;
+      currentRequest = next.request;
     }
   }
 
@@ -205,12 +178,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const mode: RetryMode = request.retry ?? (prepared.method === 'GET' ? 'all' : 'none');
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
     const maxBodyBytes = request.maxBodyBytes ?? config.maxBodyBytes;
+    const dropped = droppedFor(redirects, request.credentialHeaders);
 
     for (let attempt = 0; ; attempt++) {
       let failure: HttpError;
       let delayMs: number | undefined;
       try {
-        const response = await withRedirects(url, prepared, request, timeoutMs, maxBodyBytes);
+        const response = await withRedirects(url, prepared, request, timeoutMs, maxBodyBytes, dropped);
         if (!isRetryableStatus(mode, response.status)) return response;
         const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
         failure = new HttpError(`${prepared.method} ${describe(url)} answered ${response.status}`, {

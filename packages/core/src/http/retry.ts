@@ -50,14 +50,51 @@ export function isRetryableNetworkError(mode: RetryMode, error: unknown): boolea
   }
 }
 
-/** `Retry-After` as delta-seconds or an HTTP date, in ms from `now`; undefined when absent or unparseable. */
+/**
+ * The longest pause we take from a server's `Retry-After`, in seconds (24 h). A longer value (400 digits, a
+ * date in year 9999) is clamped to this: it still means "do not retry now", as a finite number every consumer
+ * (timers, a 503's own `Retry-After`, a Redis expiry) can use.
+ */
+export const MAX_PROVIDER_RETRY_AFTER_SECONDS = 86_400;
+
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept.
+// Date.parse alone would read "-5" or "abc 2" as dates in 2001.
+const IMF_FIXDATE = /^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/i;
+const RFC850_DATE = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/i;
+const ASCTIME_DATE = /^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i;
+
+function parseHttpDate(value: string): number {
+  if (IMF_FIXDATE.test(value) || RFC850_DATE.test(value)) return Date.parse(value);
+  // asctime carries no zone but means GMT; Date.parse would read it as local time.
+  if (ASCTIME_DATE.test(value)) return Date.parse(`${value} GMT`);
+  return Number.NaN;
+}
+
+/**
+ * `Retry-After` (delta-seconds or an HTTP date) in ms from `now`, clamped to
+ * [0, MAX_PROVIDER_RETRY_AFTER_SECONDS]; a date in the past is 0. Undefined when absent or not one of those forms (negative, fractional, garbage).
+ */
 export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  let ms: number;
+  if (/^\d+$/.test(trimmed)) {
+    ms = Number(trimmed) * 1000; // 400 digits are Infinity here: clamped below
+  } else {
+    const date = parseHttpDate(trimmed);
+    if (Number.isNaN(date)) return undefined;
+    ms = date - now;
+  }
+  return Math.min(MAX_PROVIDER_RETRY_AFTER_SECONDS * 1000, Math.max(0, ms));
+}
+
+/**
+ * A `Retry-After` already in seconds (carried on an error or a response) as a whole number in
+ * [0, MAX_PROVIDER_RETRY_AFTER_SECONDS]; undefined for anything that is not a non-negative number.
+ */
+export function clampRetryAfterSeconds(value: unknown): number | undefined {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) return undefined;
+  return Math.min(MAX_PROVIDER_RETRY_AFTER_SECONDS, Math.ceil(value));
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^attempt)]. */

@@ -23,8 +23,13 @@ export interface HttpRequest {
   maxBodyBytes?: number;
   /** Overrides the client's timeout for this request (ms), whole exchange including the body. */
   timeoutMs?: number;
-  /** Redirects are never followed unless this is true (never for metadata and key sets). */
+  /**
+   * Redirects are never followed unless this is true (never for metadata and key sets). A hop to another
+   * origin drops every credential header and refuses a 307/308 that would resend the body there.
+   */
   followRedirects?: boolean;
+  /** Headers of this request that authenticate (e.g. `x-api-key`): dropped, too, on a cross-origin redirect. */
+  credentialHeaders?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -72,4 +77,11 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** User-Agent header. */
   userAgent?: string;
+  /** Most redirects a request with `followRedirects` follows (0 to 20, default 5). */
+  maxRedirects?: number;
+  /**
+   * Header names that authenticate, dropped on a redirect to another origin along with `Authorization`,
+   * `Proxy-Authorization`, `Cookie` and `DPoP` (always dropped).
+   */
+  credentialHeaders?: readonly string[];
 }

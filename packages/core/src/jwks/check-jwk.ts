@@ -2,6 +2,17 @@ import type { JsonWebKey, RejectedKey } from './json-web-key.js';
 
 export const MAX_KEYS = 100;
 export const MIN_RSA_BITS = 2048;
+/**
+ * The largest RSA modulus accepted, in bits. Verifying costs grow with the modulus, and anyone can send a
+ * token naming a key: with a 16384-bit key, each forged token costs ~40 times a 2048-bit one to refuse.
+ */
+export const MAX_RSA_BITS = 8192;
+/**
+ * The largest RSA public exponent accepted, in bits. Providers use 65537 (17 bits); verifying costs one
+ * multiplication per exponent bit, so a ~3070-bit exponent makes a forged token ~250 times dearer.
+ * The exponent must also be odd and at least 3 (RFC 8017 §3.1).
+ */
+export const MAX_RSA_EXPONENT_BITS = 32;
 
 const SIGNATURE_OPS = new Set(['sign', 'verify']);
 const ENCRYPTION_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
@@ -15,13 +26,34 @@ function isBase64Url(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && BASE64URL.test(value);
 }
 
-/** Bit length of an RSA modulus given as base64url, leading zero bytes ignored. */
-export function rsaModulusBits(n: string): number {
-  const bytes = Buffer.from(n, 'base64url');
+/** Bit length of an unsigned big-endian integer (an RSA `n` or `e`), leading zero bytes ignored. */
+function integerBits(bytes: Buffer): number {
   let start = 0;
   while (start < bytes.length && bytes[start] === 0) start++;
   if (start === bytes.length) return 0;
   return (bytes.length - start - 1) * 8 + (32 - Math.clz32(bytes[start]!));
+}
+
+/** Bit length of an RSA modulus given as base64url, leading zero bytes ignored. */
+export function rsaModulusBits(n: string): number {
+  return integerBits(Buffer.from(n, 'base64url'));
+}
+
+/** Why an RSA public key (`n`, `e` as base64url) is too weak or too expensive to verify with. */
+function rsaKeyProblem(n: string, e: string): string | undefined {
+  const bits = rsaModulusBits(n);
+  if (bits < MIN_RSA_BITS) return `RSA key of ${bits} bits is shorter than ${MIN_RSA_BITS}`;
+  if (bits > MAX_RSA_BITS) return `RSA key of ${bits} bits is longer than ${MAX_RSA_BITS}`;
+  const exponent = Buffer.from(e, 'base64url');
+  const exponentBits = integerBits(exponent);
+  if (exponentBits > MAX_RSA_EXPONENT_BITS) {
+    return `RSA exponent of ${exponentBits} bits is longer than ${MAX_RSA_EXPONENT_BITS}`;
+  }
+  // Odd and at least 3: e = 1 verifies nothing, an even e is no RSA key at all.
+  if (exponentBits < 2 || (exponent[exponent.length - 1]! & 1) === 0) {
+    return 'RSA exponent must be an odd number of at least 3';
+  }
+  return undefined;
 }
 
 export interface CheckJwkOptions {
@@ -57,8 +89,8 @@ export function checkJwk(value: unknown, options: CheckJwkOptions = {}): string 
   switch (jwk.kty) {
     case 'RSA': {
       if (!isBase64Url(jwk.n) || !isBase64Url(jwk.e)) return 'RSA key needs n and e';
-      const bits = rsaModulusBits(jwk.n);
-      if (bits < MIN_RSA_BITS) return `RSA key of ${bits} bits is shorter than ${MIN_RSA_BITS}`;
+      const problem = rsaKeyProblem(jwk.n, jwk.e);
+      if (problem !== undefined) return problem;
       break;
     }
     case 'EC':

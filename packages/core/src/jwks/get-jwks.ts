@@ -1,5 +1,6 @@
 import { HttpError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
+import { clampRetryAfterSeconds } from '../http/retry.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import { checkKeySet } from './check-jwk.js';
 import type { JsonWebKey, RejectedKey } from './json-web-key.js';
@@ -72,9 +73,9 @@ export class JwksResponse {
     return this.error === undefined;
   }
 
-  /** Seconds the server asked us to wait, when a failed fetch said so. */
+  /** Seconds the server asked us to wait (a whole number, at most 24 h), when a failed fetch said so. */
   get retryAfter(): number | undefined {
-    return this.cause instanceof HttpError ? this.cause.retryAfter : undefined;
+    return this.cause instanceof HttpError ? clampRetryAfterSeconds(this.cause.retryAfter) : undefined;
   }
 
   /** The key with this `kid`, if the set has it. */
@@ -100,7 +101,12 @@ function fail(
 /**
  * Fetches a JWK Set and checks it (RFC 7517): `keys` an array of objects, `kty` with its members,
  * `use`/`key_ops` consistent, no duplicate `kid`, at most 100 keys and 512 KiB, a JSON content type,
- * no RSA key under 2048 bits, no private or symmetric keys. Redirects are not followed.
+ * RSA keys of 2048 to 8192 bits with an odd exponent of at most 32 bits, no private or symmetric keys.
+ * Redirects are not followed.
+ *
+ * A set with no usable key — `{"keys": []}`, or every key left out — is a `protocol` error (with the
+ * `rejectedKeys` when there were any): nothing could ever be verified with it, and a key set cache must
+ * keep its last good keys rather than adopt it (a botched rotation).
  */
 export async function getJwks(
   request: JwksRequest,
@@ -148,5 +154,12 @@ export async function getJwks(
   }
   const checked = checkKeySet(raw);
   if (!checked.ok) return fail('protocol', checked.error, { ...base, raw });
+  if (checked.keys.length === 0) {
+    const error =
+      checked.rejected.length === 0
+        ? 'the key set is empty'
+        : `the key set has no usable key: all ${checked.rejected.length} were left out`;
+    return fail('protocol', error, { ...base, raw, rejectedKeys: checked.rejected });
+  }
   return new JwksResponse({ ...base, raw, keys: checked.keys, rejectedKeys: checked.rejected });
 }

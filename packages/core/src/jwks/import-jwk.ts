@@ -61,8 +61,9 @@ function publicMembers(jwk: JsonWebKey): NodeJwk {
 }
 
 /**
- * Checks and imports one JWK (RSA ≥ 2048 bits, EC, OKP; `oct` only with `allowSymmetric`) into a
- * `VerificationKey`. Throws `ConfigurationError` saying what is wrong with it.
+ * Checks and imports one JWK (RSA of 2048–8192 bits with an odd exponent of at most 32 bits, EC, OKP;
+ * `oct` only with `allowSymmetric`) into a `VerificationKey`. Throws `ConfigurationError` saying what is
+ * wrong with it.
  */
 export function importJwk(jwk: object, options: { allowSymmetric?: boolean } = {}): VerificationKey {
   const problem = checkJwk(jwk, options);

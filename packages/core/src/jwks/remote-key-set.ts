@@ -46,8 +46,10 @@ function duration(name: string, value: number | undefined, fallback: number): nu
  * wait on one fetch; a fresh set answers from memory without allocating or reading the clock; an unknown
  * `kid` refetches at most once per cooldown (a flood of random `kid`s costs at most one request per
  * `cooldownMs`); a failed refresh keeps the last good keys serving, with a warning, for up to
- * `maxStaleAgeMs`, while an unknown `kid` then answers `keys_unavailable`. The only timer (TTL expiry)
- * is unref()ed.
+ * `maxStaleAgeMs`, while an unknown `kid` then answers `keys_unavailable`. A set with no key that can verify
+ * (`{"keys": []}`, every key refused, only encryption keys) is a failed refresh, never adopted: a botched
+ * rotation must not lock every caller out, and a cold start against it answers `keys_unavailable` (503).
+ * The only timer (TTL expiry) is unref()ed.
  */
 export class RemoteKeySet implements KeySource {
   readonly jwksUri: string;
@@ -213,11 +215,26 @@ export class RemoteKeySet implements KeySource {
     this.#expiryTimer.unref();
   }
 
-  #record(response: JwksResponse): boolean {
+  #record(fetched: JwksResponse): boolean {
     if (this.#closed) return false;
     const now = Date.now();
-    if (response.isSuccessful) {
-      this.#index = KeyIndex.build(response.keys, this.#index, this.#logger, this.jwksUri);
+    let response = fetched;
+    const index = response.isSuccessful
+      ? KeyIndex.build(response.keys, this.#index, this.#logger, this.jwksUri)
+      : undefined;
+    if (index !== undefined && index.keys.length === 0) {
+      // Only keys that cannot verify (encryption keys, keys Node refused): as useless as an empty set, so a
+      // failed refresh too, and the last good keys keep serving.
+      response = new JwksResponse({
+        httpStatus: fetched.httpStatus,
+        headers: fetched.headers,
+        rejectedKeys: fetched.rejectedKeys,
+        errorType: 'protocol',
+        error: 'the key set has no key that can verify signatures',
+      });
+    }
+    if (index !== undefined && response.isSuccessful) {
+      this.#index = index;
       this.#fetchedAt = now;
       const cacheControl = response.headers['cache-control'];
       this.#setFresh(cacheLifetimeMs(cacheControl, this.#defaultTtlMs, this.#minTtlMs, this.#maxTtlMs));
@@ -241,6 +258,7 @@ export class RemoteKeySet implements KeySource {
         error: response.error,
         errorType: response.errorType,
         httpStatus: response.httpStatus,
+        ...(response.rejectedKeys.length > 0 ? { rejectedKeys: response.rejectedKeys } : {}),
         servingStaleKeys: servingStale,
         ...(servingStale ? { keysAgeMs: staleForMs } : {}),
       },

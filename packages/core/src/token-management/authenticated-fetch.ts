@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { crossOriginDroppedHeaders } from '../http/credential-headers.js';
 import {
   authorizationFor,
   isInvalidTokenChallenge,
@@ -15,9 +16,12 @@ type FetchInput = Parameters<Fetch>[0];
 export interface AuthenticatedFetchOptions extends TokenInjectionOptions {
   /** The fetch to wrap (default `globalThis.fetch`); undici's `fetch` works too. */
   fetch?: Fetch;
-  /** Most redirects followed (default 20, as fetch does). */
+  /** Most redirects followed (0 to 20; default 20, as fetch does). */
   maxRedirects?: number;
 }
+
+/** What fetch strips on a cross-origin hop (and DPoP, a proof for the old URL): the caller's credentials. */
+const DROPPED_ACROSS_ORIGINS = crossOriginDroppedHeaders(undefined, 'headers');
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = [
@@ -97,6 +101,11 @@ export function createAuthenticatedFetch(
   if (typeof fetchImpl !== 'function')
     throw new ConfigurationError('fetch: no fetch implementation available');
   const maxRedirects = options.maxRedirects ?? 20;
+  if (!Number.isInteger(maxRedirects) || maxRedirects < 0 || maxRedirects > 20) {
+    throw new ConfigurationError(
+      `maxRedirects: a whole number from 0 to 20 is required, got ${String(maxRedirects)}`,
+    );
+  }
 
   const authenticatedFetch = async (input: FetchInput, init?: FetchInit): Promise<Response> => {
     const { url, init: base } = normalize(input, init);
@@ -155,6 +164,8 @@ export function createAuthenticatedFetch(
       } else if (!replayable) {
         throw new TypeError('fetch failed: cannot follow a redirect with a streamed body');
       }
+      if (next.origin !== current.origin)
+        for (const name of DROPPED_ACROSS_ORIGINS) callerHeaders.delete(name);
       current = next;
     }
   };

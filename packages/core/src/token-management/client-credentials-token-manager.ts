@@ -135,7 +135,12 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     const before = current?.promise.catch(() => {});
     const promise = (async () => {
       if (before) await before;
-      return this.#acquire(force);
+      try {
+        return await this.#acquire(force);
+      } catch (err) {
+        // One exit for every way close() can interrupt an acquisition (a lock wait, discovery, the fetch).
+        throw this.#closed || err instanceof ManagerClosed ? closedError(err) : err;
+      }
     })();
     const slot = { promise, forced: force };
     this.#inflight = slot;
@@ -301,6 +306,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       clientSecret: o.clientSecret,
       privateKey: o.privateKey,
       clientAuthentication: o.clientAuthentication,
+      basicAuthenticationHeaderStyle: o.basicAuthenticationHeaderStyle,
       clientAssertion: o.clientAssertion,
       scope: o.scope,
       resource: o.resource,
@@ -311,9 +317,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
   }
 
   #recordFailure(err: unknown): TokenManagementError {
-    if (err instanceof ManagerClosed || this.#closed) {
-      return new TokenManagementError('manager_closed', 'the token manager was closed', { cause: err });
-    }
+    if (err instanceof ManagerClosed || this.#closed) return closedError(err);
     const error =
       err instanceof TokenManagementError
         ? err
@@ -341,6 +345,11 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       throw new ManagerClosed();
     }
   }
+}
+
+function closedError(cause: unknown): TokenManagementError {
+  if (cause instanceof TokenManagementError && cause.code === 'manager_closed') return cause;
+  return new TokenManagementError('manager_closed', 'the token manager was closed', { cause });
 }
 
 function endpointForLog(address: string): string {

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import type { Logger } from '../logger.js';
 import type {
+  BasicAuthenticationHeaderStyle,
   ClientAssertionOptions,
   ClientAuthenticationMethod,
   ClientPrivateKey,
@@ -24,6 +25,11 @@ export interface ClientCredentialsTokenManagerOptions {
   privateKey?: ClientPrivateKey;
   /** Default: `private_key_jwt` with `privateKey`, else `client_secret_basic`. */
   clientAuthentication?: ClientAuthenticationMethod;
+  /**
+   * How `client_secret_basic` encodes id and secret: `rfc6749` (default, form-urlencoded first) or `rfc2617`
+   * (raw, for servers that do not decode, such as glewlwyd). Checked when the manager is built.
+   */
+  basicAuthenticationHeaderStyle?: BasicAuthenticationHeaderStyle;
   clientAssertion?: ClientAssertionOptions;
   scope?: string | readonly string[];
   resource?: string | readonly string[];

@@ -43,12 +43,16 @@ function hasAuthorization(flat: string[]): boolean {
   return false;
 }
 
-function requestUrl(opts: Dispatcher.DispatchOptions): string | undefined {
-  // undici connects to `opts.origin` whatever the path says: an absolute-form path must not choose the
-  // origin we check, or `https://allowed/x` aimed at another server would carry our token there.
-  if (typeof opts.path !== 'string' || !opts.path.startsWith('/')) return undefined;
+/**
+ * The origin undici connects to: `opts.origin` (a string or URL, as undici's Agent accepts), and nothing else.
+ * The path never takes part: `//allowed/x`, `/\\allowed/x` or `https://allowed/x` resolved against the origin
+ * would name the allowed host while the request (and our token) went to whoever `opts.origin` is.
+ */
+function dispatchedOrigin(opts: Dispatcher.DispatchOptions): string | undefined {
+  const origin: unknown = opts.origin;
+  if (typeof origin !== 'string' && !(origin instanceof URL)) return undefined;
   try {
-    return new URL(opts.path, opts.origin ?? undefined).href;
+    return new URL(origin).origin;
   } catch {
     return undefined;
   }
@@ -181,9 +185,11 @@ class BearerHandler implements Handler {
 
 /**
  * An undici interceptor (`dispatcher.compose(clientCredentialsInterceptor(manager, { origins }))`) that adds
- * `Authorization: Bearer <token>` to requests for the configured origins only. It looks at every dispatch on
- * its own, so a redirect hop (undici's redirect interceptor and `fetch` both dispatch each hop) to another
- * origin carries no token. A request that already has `Authorization` is left alone. After a 401 with
+ * `Authorization: Bearer <token>` to requests for the configured origins only, judged by the origin each
+ * request is dispatched to (`opts.origin`), never by its path; a dispatch without an origin gets no token, so
+ * compose it on an `Agent` (a bare `Client` or `Pool` connects to its own origin whatever `opts.origin` says).
+ * It looks at every dispatch on its own, so a redirect hop (undici's redirect interceptor and `fetch` both
+ * dispatch each hop) to another origin carries no token. A request that already has `Authorization` is left alone. After a 401 with
  * `WWW-Authenticate: Bearer error="invalid_token"` it renews the token once and retries once, when the body
  * is replayable (none, a string or a buffer; `fetch` bodies are streams, so use `createAuthenticatedFetch`
  * for those).
@@ -201,8 +207,8 @@ export function clientCredentialsInterceptor(
 
   return (dispatch: Dispatch): Dispatch =>
     function dispatchWithToken(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
-      const url = requestUrl(opts);
-      if (url === undefined || !allow.has(url)) return dispatch(opts, handler);
+      const origin = dispatchedOrigin(opts);
+      if (origin === undefined || !allow.has(origin)) return dispatch(opts, handler);
       const flat = flattenHeaders(opts.headers);
       if (hasAuthorization(flat)) return dispatch(opts, handler);
 

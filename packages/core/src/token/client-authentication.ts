@@ -28,12 +28,38 @@ export interface ClientAssertionOptions {
   lifetimeSeconds?: number;
 }
 
+/**
+ * How `client_secret_basic` turns the id and secret into the `Authorization: Basic` credentials (after
+ * Duende.IdentityModel's `BasicAuthenticationHeaderStyle`):
+ * - `rfc6749` (default): Base64(form-urlencode(id) ":" form-urlencode(secret)), as RFC 6749 §2.3.1 requires.
+ *   Servers that follow the RFC (django-oauth-toolkit, oidc-provider) decode both parts.
+ * - `rfc2617`: Base64(id ":" secret), plain HTTP Basic (RFC 2617/7617, UTF-8), for servers that do not
+ *   form-urldecode (glewlwyd): with `rfc6749` a secret holding `+ % : space /` or non-ASCII reaches them
+ *   altered and is refused. A client_id containing `:` cannot be sent this way (the server splits at the
+ *   first colon).
+ * Only `client_secret_basic` is affected; a form body is always form-encoded.
+ */
+export type BasicAuthenticationHeaderStyle = 'rfc6749' | 'rfc2617';
+
 export interface ClientCredentialsInput {
   clientId: string;
   clientSecret?: string;
   clientAuthentication?: ClientAuthenticationMethod;
+  /** Encoding of `client_secret_basic` credentials. Default `rfc6749`. */
+  basicAuthenticationHeaderStyle?: BasicAuthenticationHeaderStyle;
   privateKey?: ClientPrivateKey;
   clientAssertion?: ClientAssertionOptions;
+}
+
+const BASIC_STYLES: ReadonlySet<string> = new Set<BasicAuthenticationHeaderStyle>(['rfc6749', 'rfc2617']);
+
+function basicStyle(style: BasicAuthenticationHeaderStyle): BasicAuthenticationHeaderStyle {
+  if (!BASIC_STYLES.has(style)) {
+    throw new ConfigurationError(
+      `basicAuthenticationHeaderStyle: "${String(style)}" is not one of rfc6749 (the default), rfc2617`,
+    );
+  }
+  return style;
 }
 
 const SUPPORTED: ReadonlySet<string> = new Set<ClientAuthenticationMethod>([
@@ -63,9 +89,35 @@ export function formUrlEncode(value: string): string {
     .replace(/%20/g, '+');
 }
 
-/** `Authorization: Basic …` for `client_secret_basic`. */
-export function basicAuthorizationHeader(clientId: string, clientSecret: string): string {
-  const credentials = `${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * `Authorization: Basic …` for `client_secret_basic`, in the given style (default `rfc6749`). Throws
+ * `ConfigurationError` for credentials the `rfc2617` style cannot carry; the message never holds the secret.
+ */
+export function basicAuthorizationHeader(
+  clientId: string,
+  clientSecret: string,
+  style: BasicAuthenticationHeaderStyle = 'rfc6749',
+): string {
+  let credentials: string;
+  if (basicStyle(style) === 'rfc6749') {
+    credentials = `${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`;
+  } else {
+    if (clientId.includes(':')) {
+      throw new ConfigurationError(
+        "clientId: contains ':', which rfc2617 Basic credentials cannot carry; use basicAuthenticationHeaderStyle 'rfc6749' or client_secret_post",
+      );
+    }
+    // RFC 7617 §2: neither part may contain control characters; unencoded, they would reach the server raw.
+    if (CONTROL_CHARACTER.test(clientId) || CONTROL_CHARACTER.test(clientSecret)) {
+      throw new ConfigurationError(
+        "clientId or clientSecret: control characters cannot be sent in rfc2617 Basic credentials; use basicAuthenticationHeaderStyle 'rfc6749'",
+      );
+    }
+    credentials = `${clientId}:${clientSecret}`;
+  }
   return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 }
 
@@ -119,7 +171,10 @@ function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
 export class ClientAuthenticator {
   readonly method: ClientAuthenticationMethod;
   readonly clientId: string;
+  readonly basicAuthenticationHeaderStyle: BasicAuthenticationHeaderStyle;
   readonly #secret: string | undefined;
+  /** Built once: a credential the chosen style cannot carry fails at construction, not on first send. */
+  readonly #basicHeader: string | undefined;
   readonly #signingKey: KeyObject | Uint8Array | undefined;
   readonly #algorithm: string | undefined;
   readonly #keyId: string | undefined;
@@ -144,6 +199,7 @@ export class ClientAuthenticator {
       );
     }
     this.method = method;
+    this.basicAuthenticationHeaderStyle = basicStyle(input.basicAuthenticationHeaderStyle ?? 'rfc6749');
     const assertion = input.clientAssertion ?? {};
     this.#lifetimeSeconds = assertion.lifetimeSeconds ?? 60;
     if (!(this.#lifetimeSeconds > 0) || this.#lifetimeSeconds > 3600) {
@@ -163,6 +219,13 @@ export class ClientAuthenticator {
         throw new ConfigurationError(`clientSecret: required for ${method}`);
       }
       this.#secret = input.clientSecret;
+    }
+    if (method === Methods.BasicAuthentication) {
+      this.#basicHeader = basicAuthorizationHeader(
+        this.clientId,
+        input.clientSecret as string,
+        this.basicAuthenticationHeaderStyle,
+      );
     }
     if (method === Methods.ClientSecretJwt) {
       this.#algorithm = assertion.algorithm ?? 'HS256';
@@ -202,7 +265,7 @@ export class ClientAuthenticator {
     const P = OidcConstants.TokenRequest;
     switch (this.method) {
       case Methods.BasicAuthentication:
-        headers.authorization = basicAuthorizationHeader(this.clientId, this.#secret as string);
+        headers.authorization = this.#basicHeader as string;
         return;
       case Methods.PostBody:
         form.set(P.ClientId, this.clientId);

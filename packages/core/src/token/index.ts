@@ -1,4 +1,5 @@
 export {
+  type BasicAuthenticationHeaderStyle,
   basicAuthorizationHeader,
   type ClientAssertionOptions,
   type ClientAuthenticationMethod,

@@ -2,6 +2,7 @@ import { OidcConstants } from '../constants/oidc-constants.js';
 import { ConfigurationError } from '../errors.js';
 import type { RetryMode } from '../http/types.js';
 import {
+  type BasicAuthenticationHeaderStyle,
   type ClientAssertionOptions,
   type ClientAuthenticationMethod,
   ClientAuthenticator,
@@ -24,6 +25,12 @@ export interface TokenRequestBaseOptions {
    * else `none` (a public client that sends only `client_id`).
    */
   clientAuthentication?: ClientAuthenticationMethod;
+  /**
+   * How `client_secret_basic` encodes id and secret: `rfc6749` (default, form-urlencoded first, RFC 6749
+   * §2.3.1) or `rfc2617` (raw, for servers that do not decode, such as glewlwyd). See
+   * `BasicAuthenticationHeaderStyle`.
+   */
+  basicAuthenticationHeaderStyle?: BasicAuthenticationHeaderStyle;
   /** Signing key for `private_key_jwt`. */
   privateKey?: ClientPrivateKey;
   clientAssertion?: ClientAssertionOptions;

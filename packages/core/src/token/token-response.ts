@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { HttpError } from '../errors.js';
+import { clampRetryAfterSeconds, parseRetryAfter } from '../http/retry.js';
 import type { HttpResponse } from '../http/types.js';
 
 /**
@@ -7,6 +8,14 @@ import type { HttpResponse } from '../http/types.js';
  * `invalid_scope`, …); `http` — no usable answer (network failure, timeout, a status without an OAuth error
  * body, retries exhausted); `exception` — something else went wrong (an answer that is not a token response,
  * a client assertion that could not be signed).
+ *
+ * How non-standard answers map (as Duende.IdentityModel maps them; py-identity-model only has `error`):
+ * - a JSON object with a non-empty string `error`, whatever the status: `protocol`, the code kept as sent
+ *   (glewlwyd's `scope_invalid` stays `scope_invalid`);
+ * - any other non-2xx (403 with an empty body, an HTML error page, JSON that is not an object or has no
+ *   `error`): `http`, with `httpStatus`;
+ * - a 2xx that is not a token response (HTML, not a JSON object, no string `access_token`): `exception`.
+ * No message quotes the body: a body that is not what we expected may still be a token.
  */
 export type TokenResponseErrorType = 'protocol' | 'http' | 'exception';
 
@@ -20,6 +29,12 @@ export interface TokenResponseInit {
   exception?: unknown;
   retryAfter?: number;
 }
+
+/**
+ * The longest access-token lifetime we believe, in seconds (365 days). A larger `expires_in` (`1e308`) is
+ * clamped to it, so a token still renews and its expiry stays a finite number (a timer, a Redis `PX`).
+ */
+export const MAX_EXPIRES_IN_SECONDS = 31_536_000;
 
 const SECRET_FIELDS = new Set(['access_token', 'refresh_token', 'id_token']);
 
@@ -41,7 +56,7 @@ export class TokenResponse {
   readonly raw: Record<string, unknown> | undefined;
   readonly accessToken: string | undefined;
   readonly tokenType: string | undefined;
-  /** Seconds, as the provider sent it (`expires_in`). */
+  /** Seconds (`expires_in`), clamped to [0, MAX_EXPIRES_IN_SECONDS]; undefined when not sent. */
   readonly expiresIn: number | undefined;
   readonly scope: string | undefined;
   readonly refreshToken: string | undefined;
@@ -52,7 +67,7 @@ export class TokenResponse {
   readonly errorUri: string | undefined;
   /** What failed, for `http` and `exception` responses (an `HttpError`, a parse error, …). */
   readonly exception: unknown;
-  /** Seconds the provider asked us to wait (`Retry-After` on 429/503), when it said so. */
+  /** Seconds the provider asked us to wait (`Retry-After` on 429/503), at most 24 h, when it said so. */
   readonly retryAfter: number | undefined;
 
   constructor(init: TokenResponseInit) {
@@ -61,24 +76,26 @@ export class TokenResponse {
     this.httpStatus = init.httpStatus;
     this.errorType = init.errorType;
     this.isSuccessful = init.errorType === undefined;
-    this.accessToken = str(raw, 'access_token');
+    // An answer we refused (an empty token, an expires_in we cannot read) hands out no tokens to misuse.
+    this.accessToken = this.isSuccessful ? str(raw, 'access_token') : undefined;
     this.tokenType = str(raw, 'token_type');
     this.expiresIn = parseExpiresIn(raw?.expires_in);
     this.scope = str(raw, 'scope');
-    this.refreshToken = str(raw, 'refresh_token');
-    this.idToken = str(raw, 'id_token');
+    this.refreshToken = this.isSuccessful ? str(raw, 'refresh_token') : undefined;
+    this.idToken = this.isSuccessful ? str(raw, 'id_token') : undefined;
     this.issuedTokenType = str(raw, 'issued_token_type');
     this.error = init.error ?? str(raw, 'error');
     this.errorDescription = init.errorDescription ?? str(raw, 'error_description');
     this.errorUri = init.errorUri ?? str(raw, 'error_uri');
     this.exception = init.exception;
-    this.retryAfter = init.retryAfter;
+    this.retryAfter = clampRetryAfterSeconds(init.retryAfter);
   }
 
   /** Reads an HTTP answer from a token endpoint. */
   static fromHttpResponse(response: HttpResponse): TokenResponse {
     const status = response.status;
-    const retryAfter = parseRetryAfter(response.headers['retry-after']);
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+    const retryAfter = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
     let raw: Record<string, unknown> | undefined;
     let parseError: unknown;
     try {
@@ -88,11 +105,13 @@ export class TokenResponse {
       } else {
         parseError = new TypeError('the body is JSON but not an object');
       }
-    } catch (err) {
-      parseError = err;
+    } catch {
+      // Not the parser's own error: V8 quotes the start of the text in its message, and that text may be a
+      // token (a provider answering `access_token=…` or a bare token).
+      parseError = new SyntaxError(`the body is not valid JSON (${describeBody(response)})`);
     }
     const ok = status >= 200 && status < 300;
-    if (raw && typeof raw.error === 'string') {
+    if (raw && typeof raw.error === 'string' && raw.error.length > 0) {
       return new TokenResponse({ httpStatus: status, raw, errorType: 'protocol', retryAfter });
     }
     if (!ok) {
@@ -100,7 +119,7 @@ export class TokenResponse {
         httpStatus: status,
         raw,
         errorType: 'http',
-        error: `token endpoint answered HTTP ${status}${raw ? '' : ' without a JSON body'}`,
+        error: `token endpoint answered HTTP ${status}${raw ? '' : ` without a JSON object (${describeBody(response)})`}`,
         retryAfter,
       });
     }
@@ -108,7 +127,7 @@ export class TokenResponse {
       return new TokenResponse({
         httpStatus: status,
         errorType: 'exception',
-        error: `token endpoint answered HTTP ${status} with a body that is not a JSON object`,
+        error: `token endpoint answered HTTP ${status} with a body that is not a JSON object (${describeBody(response)})`,
         exception: parseError,
       });
     }
@@ -117,7 +136,10 @@ export class TokenResponse {
         httpStatus: status,
         raw,
         errorType: 'exception',
-        error: 'token endpoint answered without an access_token',
+        error:
+          raw.access_token === undefined
+            ? 'token endpoint answered without an access_token'
+            : `token endpoint answered with an access_token that is not a non-empty string (${kindOf(raw.access_token)})`,
       });
     }
     if (raw.expires_in !== undefined && parseExpiresIn(raw.expires_in) === undefined) {
@@ -172,17 +194,25 @@ export class TokenResponse {
   }
 }
 
-function parseExpiresIn(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+/** What came back, for a message: its size and bare media type, never its content. */
+function describeBody(response: HttpResponse): string {
+  if (response.body.length === 0) return 'empty body';
+  const type = response.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  const shown = type && /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/.test(type) ? type : 'unknown content type';
+  return `${shown}, ${response.body.length} bytes`;
 }
 
-/** `Retry-After` as seconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+/** The JSON type of a value, for a message that must not show the value. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** `expires_in` as a number or a numeric string, clamped; undefined for anything else (negative, garbage). */
+function parseExpiresIn(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  // JSON reads 1e400 as Infinity: a number too large, clamped like any other.
+  if (typeof n !== 'number' || Number.isNaN(n) || n < 0) return undefined;
+  return Math.min(n, MAX_EXPIRES_IN_SECONDS);
 }

@@ -34,7 +34,7 @@ export function checkClaims(claims: JwtClaims, options: ResolvedOptions, nowMs: 
   if (options.checkIssuer) {
     const iss = claims.iss;
     if (typeof iss !== 'string' || !options.issuerAllowed(iss))
-      refuse('issuer_invalid', 'issuer not accepted');
+      refuse('issuer_invalid', options.issuerRefusal(iss));
   }
 
   const audiences = options.audiences;

@@ -1,11 +1,12 @@
 import { DiscoveryCache } from '../discovery/discovery-cache.js';
-import type { DiscoveryDocumentResponse } from '../discovery/discovery-document-response.js';
+import { DiscoveryDocumentResponse } from '../discovery/discovery-document-response.js';
 import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import { TokenValidationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { RemoteKeySet, type RemoteKeySetOptions } from '../jwks/remote-key-set.js';
 import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
 import type { Logger } from '../logger.js';
+import { trailingSlashMessage, trailingSlashVariant } from './issuer-form.js';
 
 export interface DiscoveryKeySourceOptions {
   httpClient?: HttpClient | undefined;
@@ -16,6 +17,33 @@ export interface DiscoveryKeySourceOptions {
   failureBackoffMs?: number | undefined;
   /** How often the discovery document is re-read to notice a moved `jwks_uri`. Default 1 h. */
   recheckMs?: number;
+  /**
+   * The issuer the document must declare, character for character (OpenID Connect Discovery 1.0 §4.3):
+   * set when the address is a token's `iss`, so a URL that discovery would rewrite cannot borrow another
+   * issuer's keys.
+   */
+  issuer?: string | undefined;
+}
+
+/**
+ * Whether a key failure is a discovery document refused by policy: a configuration problem the discovery
+ * cache already logged once at error level, which a warning per request would only bury.
+ */
+export function isPolicyRefusal(error: TokenValidationError): boolean {
+  return error.cause instanceof DiscoveryDocumentResponse && error.cause.errorType === 'policy';
+}
+
+/**
+ * The discovery policy token validation applies on top of the user's: only `jwks_uri`, the one endpoint
+ * validation uses, is checked, and the `jwks_uri` the issuer's own document names is trusted on any host
+ * (Google's keys live on www.googleapis.com) unless the user sets `validateEndpoints: true`.
+ */
+export function validationPolicy(policy: DiscoveryPolicyOptions | undefined): DiscoveryPolicyOptions {
+  return {
+    ...policy,
+    usedEndpoints: policy?.usedEndpoints ?? ['jwks_uri'],
+    validateEndpoints: policy?.validateEndpoints ?? false,
+  };
 }
 
 /**
@@ -28,6 +56,7 @@ export class DiscoveryKeySource implements KeySource {
   #keySet: RemoteKeySet | undefined;
   #checkedAt = 0;
   #pending: Promise<RemoteKeySet> | undefined;
+  #mismatchLogged = false;
   #closed = false;
 
   constructor(address: string, options: DiscoveryKeySourceOptions) {
@@ -35,7 +64,7 @@ export class DiscoveryKeySource implements KeySource {
     this.discovery = new DiscoveryCache(address, {
       httpClient: options.httpClient,
       logger: options.logger,
-      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      policy: validationPolicy(options.policy),
       ...(options.failureBackoffMs === undefined ? {} : { failureBackoffMs: options.failureBackoffMs }),
     });
   }
@@ -70,6 +99,10 @@ export class DiscoveryKeySource implements KeySource {
       const doc = await this.discovery.get();
       if (this.#closed) throw new TokenValidationError('keys_unavailable', 'the validator is closed');
       if (!doc.isSuccessful || doc.jwksUri === undefined) {
+        // A policy refusal (errorType 'policy': issuer mismatch, http, strict endpoints, missing metadata)
+        // is a configuration problem, already logged once at error level with the option to set. It still
+        // answers keys_unavailable (503), never a 401: the keys cannot be had, so a genuine token cannot be
+        // told from a forged one, and a client must not be told its good token is bad.
         throw new TokenValidationError(
           'keys_unavailable',
           `discovery failed: ${doc.error ?? 'no jwks_uri'}`,
@@ -79,10 +112,26 @@ export class DiscoveryKeySource implements KeySource {
           },
         );
       }
+      const mismatch = this.#issuerMismatch(doc.issuer);
+      if (mismatch !== undefined) {
+        // Does not heal by retrying: said once, at error level, with the fix when there is one.
+        if (!this.#mismatchLogged) this.#options.logger.error({ issuer: this.#options.issuer }, mismatch);
+        this.#mismatchLogged = true;
+        throw new TokenValidationError('keys_unavailable', mismatch, { cause: doc, retryAfter: 5 });
+      }
       return this.#use(doc.jwksUri);
     } finally {
       this.#pending = undefined;
     }
+  }
+
+  /** Why the document's issuer is not exactly the expected one (undefined when it is, or none is expected). */
+  #issuerMismatch(actual: string | undefined): string | undefined {
+    const expected = this.#options.issuer;
+    if (expected === undefined || actual === expected) return undefined;
+    const variant = actual === undefined ? undefined : trailingSlashVariant(expected, actual);
+    if (variant !== undefined) return trailingSlashMessage("the discovery document's issuer", variant);
+    return "the discovery document's issuer is not the token's issuer";
   }
 
   #use(jwksUri: string): RemoteKeySet {
@@ -104,7 +153,8 @@ export class DiscoveryKeySource implements KeySource {
   #recheck(): void {
     this.#checkedAt = Date.now();
     void this.discovery.get().then((doc) => {
-      if (!this.#closed && doc.isSuccessful && doc.jwksUri !== undefined) this.#use(doc.jwksUri);
+      if (this.#closed || !doc.isSuccessful || doc.jwksUri === undefined) return;
+      if (this.#issuerMismatch(doc.issuer) === undefined) this.#use(doc.jwksUri);
     });
   }
 }

@@ -1,6 +1,6 @@
 import { LocalKeySet } from '../jwks/local-key-set.js';
 import { RemoteKeySet } from '../jwks/remote-key-set.js';
-import type { KeySource } from '../jwks/verification-key.js';
+import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
 import { DiscoveryKeySource } from './discovery-key-source.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { SecretKeySource } from './secret-key-source.js';
@@ -8,6 +8,8 @@ import { SecretKeySource } from './secret-key-source.js';
 /** Which trusted key set verifies a token from an (already accepted) issuer. */
 export interface KeySourceResolver {
   forIssuer(iss: string): KeySource;
+  /** `source.getKeys(kid)` for the source `forIssuer(iss)` gave; the resolver learns from the outcome. */
+  getKeys(iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]>;
   close(): Promise<void>;
 }
 
@@ -21,27 +23,70 @@ class StaticResolver implements KeySourceResolver {
     return this.source;
   }
 
+  getKeys(_iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]> {
+    return source.getKeys(kid);
+  }
+
   async close(): Promise<void> {
     if (this.owned) await this.source.close();
   }
 }
 
+/** Failed issuers remembered at once (each entry is an issuer string and an error). */
+export const MAX_FAILED_ISSUERS = 256;
+/** How long a failed issuer is answered from memory when no `failureBackoffMs` is configured. */
+export const DEFAULT_ISSUER_FAILURE_MS = 5_000;
+
+/** An issuer whose keys could not be had: answered from memory until `until`, with no request. */
+class FailedIssuer implements KeySource {
+  constructor(
+    readonly until: number,
+    private readonly error: unknown,
+  ) {}
+
+  getKeys(): Promise<readonly VerificationKey[]> {
+    return Promise.reject(this.error);
+  }
+
+  isCurrent(): boolean {
+    return false;
+  }
+
+  async close(): Promise<void> {}
+}
+
+export interface PerIssuerResolverOptions {
+  /** How long (ms) an issuer whose keys could not be had is refused without a new fetch. Default 5 s. */
+  failureMs?: number;
+  /** Failed issuers remembered at once. Default `MAX_FAILED_ISSUERS`. */
+  maxFailures?: number;
+}
+
 /**
- * One key source per issuer, created on first use and kept in a bounded LRU (an issuer predicate could
- * otherwise make us track every tenant that ever sent a token). An evicted source is closed.
+ * One key source per issuer, in a bounded LRU (an issuer predicate could otherwise make us track every
+ * tenant that ever sent a token). An issuer enters the LRU only once its keys were had: until then it is a
+ * candidate (bounded apart), and a failure is remembered briefly in a small bound of its own — so tokens
+ * naming tenants that cannot be discovered neither push working tenants out nor cost a fetch each. An
+ * evicted source is closed.
  */
 export class PerIssuerResolver implements KeySourceResolver {
   readonly #sources = new Map<string, KeySource>();
+  readonly #candidates = new Map<string, KeySource>();
+  readonly #failures = new Map<string, FailedIssuer>();
   readonly #create: (issuer: string) => KeySource;
   readonly #max: number;
+  readonly #failureMs: number;
+  readonly #maxFailures: number;
 
-  constructor(create: (issuer: string) => KeySource, max: number) {
+  constructor(create: (issuer: string) => KeySource, max: number, options: PerIssuerResolverOptions = {}) {
     this.#create = create;
     this.#max = max;
+    this.#failureMs = options.failureMs ?? DEFAULT_ISSUER_FAILURE_MS;
+    this.#maxFailures = options.maxFailures ?? MAX_FAILED_ISSUERS;
   }
 
   forIssuer(iss: string): KeySource {
-    let source = this.#sources.get(iss);
+    const source = this.#sources.get(iss);
     if (source !== undefined) {
       if (this.#sources.size > 1) {
         this.#sources.delete(iss);
@@ -49,25 +94,68 @@ export class PerIssuerResolver implements KeySourceResolver {
       }
       return source;
     }
-    if (this.#sources.size >= this.#max) {
-      const [oldest, evicted] = this.#sources.entries().next().value!;
-      this.#sources.delete(oldest);
-      void evicted.close().catch(() => {});
+    const failed = this.#failures.get(iss);
+    if (failed !== undefined) {
+      if (Date.now() < failed.until) return failed;
+      this.#failures.delete(iss);
     }
-    source = this.#create(iss);
-    this.#sources.set(iss, source);
-    return source;
+    let candidate = this.#candidates.get(iss);
+    if (candidate === undefined) {
+      if (this.#candidates.size >= this.#max) evictOldest(this.#candidates);
+      candidate = this.#create(iss);
+      this.#candidates.set(iss, candidate);
+    }
+    return candidate;
   }
 
+  getKeys(iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]> {
+    if (this.#candidates.get(iss) !== source) return source.getKeys(kid);
+    return source.getKeys(kid).then(
+      (keys) => {
+        this.#admit(iss, source);
+        return keys;
+      },
+      (error: unknown) => {
+        this.#reject(iss, source, error);
+        throw error;
+      },
+    );
+  }
+
+  /** Admitted issuers (candidates included: both are live sources). */
   get size(): number {
-    return this.#sources.size;
+    return this.#sources.size + this.#candidates.size;
   }
 
   async close(): Promise<void> {
-    const all = [...this.#sources.values()];
+    const all = [...this.#sources.values(), ...this.#candidates.values()];
     this.#sources.clear();
+    this.#candidates.clear();
+    this.#failures.clear();
     await Promise.allSettled(all.map((s) => s.close()));
   }
+
+  #admit(iss: string, source: KeySource): void {
+    if (this.#candidates.get(iss) !== source) return;
+    this.#candidates.delete(iss);
+    if (this.#sources.size >= this.#max) evictOldest(this.#sources);
+    this.#sources.set(iss, source);
+  }
+
+  #reject(iss: string, source: KeySource, error: unknown): void {
+    if (this.#candidates.get(iss) !== source) return;
+    this.#candidates.delete(iss);
+    void source.close().catch(() => {});
+    if (this.#failureMs <= 0) return;
+    if (this.#failures.size >= this.#maxFailures) this.#failures.delete(this.#failures.keys().next().value!);
+    this.#failures.set(iss, new FailedIssuer(Date.now() + this.#failureMs, error));
+  }
+}
+
+function evictOldest(sources: Map<string, KeySource>): void {
+  const [oldest, evicted] = sources.entries().next().value!;
+  sources.delete(oldest);
+  void evicted.close().catch(() => {});
 }
 
 export function createKeySourceResolver(options: ResolvedOptions): KeySourceResolver {
@@ -96,9 +184,13 @@ export function createKeySourceResolver(options: ResolvedOptions): KeySourceReso
           policy: spec.policy,
           failureBackoffMs: spec.failureBackoffMs,
           keySet: options.keySet,
+          // The token's `iss` is the address: the document must name exactly it.
+          issuer,
         });
       // A fixed list is tracked whole; a predicate is bounded by maxIssuers.
-      return new PerIssuerResolver(create, Math.max(spec.maxIssuers, options.issuers?.length ?? 0));
+      return new PerIssuerResolver(create, Math.max(spec.maxIssuers, options.issuers?.length ?? 0), {
+        failureMs: spec.failureBackoffMs ?? DEFAULT_ISSUER_FAILURE_MS,
+      });
     }
   }
 }

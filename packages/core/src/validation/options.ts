@@ -26,17 +26,31 @@ export interface VerifiedTokenCacheOptions {
 export interface DiscoveryKeyOptions {
   /**
    * Most issuers whose discovery document and key set are kept at once (least recently used out).
-   * Matters with an issuer predicate; default 100.
+   * Matters with an issuer predicate; default 100. An issuer is admitted only once its keys were had: tokens
+   * naming tenants that cannot be discovered never push a working tenant out.
    */
   maxIssuers?: number;
-  /** Rules the discovery documents must pass (https, issuer name, endpoints on the issuer's origin …). */
+  /**
+   * Rules the discovery documents must pass (https, issuer name, required metadata …). Validation checks
+   * only `jwks_uri` and trusts it on any host the issuer's document names; `validateEndpoints: true` keeps
+   * it to the issuer's origin (or `additionalEndpointBaseAddresses`). A refusal is logged once, at error level.
+   */
   policy?: DiscoveryPolicyOptions;
-  /** After a failed discovery fetch, how long (ms) callers get the failure without a new fetch. Default 5000. */
+  /**
+   * After a failed discovery fetch, how long (ms) callers get the failure without a new fetch. Default 5000.
+   * With an issuer predicate this is also how long an issuer whose keys could not be had is refused from
+   * memory (up to 256 such issuers are remembered at once).
+   */
   failureBackoffMs?: number;
 }
 
 export interface TokenValidatorOptions {
-  /** Required. The exact `iss` value(s) accepted. */
+  /**
+   * Required. The exact `iss` value(s) accepted, compared character for character (`https://x/` is not
+   * `https://x`). With discovery (the default key source) each must be a URL in its own normal form, and a
+   * predicate only ever sees such an `iss`: one with dot segments, backslashes, userinfo, a query, a
+   * fragment or needless percent-encoding is refused before anything is fetched.
+   */
   issuer: IssuerOption;
   /**
    * Required. Accepted audiences: a token passes when its `aud` contains any of them. `false` skips the check

@@ -3,11 +3,18 @@ import { AsymmetricSigningAlgorithms, SymmetricSigningAlgorithms } from '../cons
 import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import { RemoteKeySet } from '../jwks/remote-key-set.js';
 import type { KeySource } from '../jwks/verification-key.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DEFAULT_SCOPE_CLAIMS } from '../principal/scopes.js';
 import { algorithmSpec, SUPPORTED_ALGORITHMS } from './algorithms.js';
 import type { ClaimValidator, TokenValidatorOptions } from './options.js';
+import {
+  checkDiscoverableIssuers,
+  type IssuerOptionSpec,
+  type IssuerRules,
+  issuerRules,
+} from './resolve-issuer.js';
 import type { JwtClaims } from './types.js';
 
 export type KeySourceSpec =
@@ -23,11 +30,7 @@ export type KeySourceSpec =
     };
 
 /** Everything `createTokenValidator` needs, checked and precomputed once. */
-export interface ResolvedOptions {
-  /** Whether a token's `iss` is one we accept (never throws). */
-  issuerAllowed(iss: string): boolean;
-  /** Fixed issuers, when the option was a string or a list. */
-  issuers: readonly string[] | undefined;
+export interface ResolvedOptions extends IssuerRules {
   /** False only for the seed's `verifyIss: false`: `iss` is then neither required nor compared. */
   checkIssuer: boolean;
   /** False only for the seed's `verifyNbf: false` / `verifyIat: false`. */
@@ -100,32 +103,19 @@ function integer(value: unknown, name: string, min: number, max: number): number
   return value;
 }
 
-function resolveIssuer(issuer: unknown): Pick<ResolvedOptions, 'issuerAllowed' | 'issuers'> {
-  if (typeof issuer === 'function') {
-    const predicate = issuer as (iss: string) => boolean;
-    return {
-      issuers: undefined,
-      issuerAllowed: (iss) => {
-        try {
-          return predicate(iss) === true;
-        } catch {
-          return false;
-        }
-      },
-    };
-  }
+function resolveIssuer(issuer: unknown): IssuerOptionSpec {
+  if (typeof issuer === 'function') return { predicate: issuer as (iss: string) => boolean };
   if (issuer === undefined) fail('issuer is required: the exact `iss` value your tokens carry (or a list)');
   const list = stringList(issuer, 'issuer');
   for (const iss of list) {
     if (iss !== iss.trim()) fail('issuer must not start or end with whitespace');
   }
-  const set = new Set(list);
-  return { issuers: list, issuerAllowed: (iss) => set.has(iss) };
+  return { list };
 }
 
 function resolveKeySource(
   options: TokenValidatorOptions,
-  issuers: readonly string[] | undefined,
+  issuer: IssuerOptionSpec | undefined,
 ): KeySourceSpec {
   const given = (['keySource', 'keys', 'secret', 'jwksUri'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) fail(`give one key source, not ${given.join(' and ')}`);
@@ -159,15 +149,7 @@ function resolveKeySource(
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('jwksUri must be an https URL');
     return { kind: 'jwksUri', url };
   }
-  if (issuers !== undefined) {
-    for (const iss of issuers) {
-      try {
-        new URL(iss);
-      } catch {
-        fail('issuer must be a URL to discover keys from it; or give jwksUri, keys, secret or keySource');
-      }
-    }
-  }
+  if (issuer !== undefined) checkDiscoverableIssuers(issuer);
   const maxIssuers = integer(
     options.discovery?.maxIssuers ?? DEFAULT_MAX_ISSUERS,
     'discovery.maxIssuers',
@@ -178,6 +160,24 @@ function resolveKeySource(
   const failureBackoffMs =
     backoff === undefined ? undefined : integer(backoff, 'discovery.failureBackoffMs', 0, 3_600_000);
   return { kind: 'discovery', maxIssuers, policy: options.discovery?.policy, failureBackoffMs };
+}
+
+/**
+ * `keySet` is checked now whatever the key source: with discovery the key sets are built on first use, far
+ * from the mistake. RemoteKeySet's constructor is where these options are checked and it does no I/O, so
+ * building one (and dropping it) proves them.
+ */
+function resolveKeySet(options: TokenValidatorOptions): TokenValidatorOptions['keySet'] {
+  const keySet = options.keySet;
+  if (keySet === undefined) return undefined;
+  if (typeof keySet !== 'object' || keySet === null) fail('keySet must be an object of key set options');
+  try {
+    new RemoteKeySet('https://keyset-options.invalid/', { ...keySet, httpClient: options.httpClient });
+  } catch (cause) {
+    if (!(cause instanceof ConfigurationError)) throw cause;
+    throw new ConfigurationError(`createTokenValidator: keySet: ${cause.message}`, { cause });
+  }
+  return keySet;
 }
 
 function resolveAlgorithms(options: TokenValidatorOptions, keySource: KeySourceSpec): Set<string> {
@@ -225,16 +225,12 @@ export interface SeedOverrides {
   checkIssuer?: boolean;
   checkNbf?: boolean;
   checkIat?: boolean;
-  /** Runs after every other validator with all claims. */
-  claimsValidator?: (claims: JwtClaims) => unknown;
 }
 
 export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrides = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options are required: { issuer, audience }');
   const checkIssuer = seed.checkIssuer !== false;
-  const { issuerAllowed, issuers } = checkIssuer
-    ? resolveIssuer(options.issuer)
-    : { issuerAllowed: () => true, issuers: undefined };
+  const issuer = checkIssuer ? resolveIssuer(options.issuer) : undefined;
 
   if (options.audience === undefined) {
     fail(
@@ -244,7 +240,12 @@ export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrid
   const audiences =
     options.audience === false ? undefined : new Set(stringList(options.audience, 'audience'));
 
-  const keySource = resolveKeySource(options, issuers);
+  const keySource = resolveKeySource(options, issuer);
+  const logger = options.logger ?? silentLogger;
+  const issuerChecks: IssuerRules =
+    issuer === undefined
+      ? { issuers: undefined, issuerAllowed: () => true, issuerRefusal: () => 'issuer not accepted' }
+      : issuerRules(issuer, keySource.kind === 'discovery', logger);
   const algorithms = resolveAlgorithms(options, keySource);
   const clockTolerance = seconds(
     options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
@@ -309,18 +310,10 @@ export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrid
     fail('httpClient must be an HttpClient (see createHttpClient)');
   }
 
-  const validators = [...resolveValidators(options.validators)];
-  const claimsValidator = seed.claimsValidator;
-  if (claimsValidator !== undefined) {
-    validators.push([
-      'claimsValidator',
-      async (_value: unknown, claims: JwtClaims) => (await claimsValidator(claims)) !== false,
-    ] as const);
-  }
+  const validators = resolveValidators(options.validators);
 
   return {
-    issuerAllowed,
-    issuers,
+    ...issuerChecks,
     checkIssuer,
     checkNbf: seed.checkNbf !== false,
     checkIat: seed.checkIat !== false,
@@ -334,7 +327,7 @@ export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrid
     absentTypOk,
     validators,
     keySource,
-    keySet: options.keySet,
+    keySet: resolveKeySet(options),
     cache,
     maxTokenLength: integer(
       options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH,
@@ -344,7 +337,7 @@ export function resolveOptions(options: TokenValidatorOptions, seed: SeedOverrid
     ),
     scopeClaims,
     httpClient: options.httpClient,
-    logger: options.logger ?? silentLogger,
+    logger,
     now: options.now ?? Date.now,
   };
 }

@@ -4,6 +4,7 @@ import type { VerificationKey } from '../jwks/verification-key.js';
 import { keyMismatch, verifySignature } from './algorithms.js';
 import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
 import { checkClaims } from './claim-rules.js';
+import { isPolicyRefusal } from './discovery-key-source.js';
 import { type CheckedHeader, checkHeader } from './header-rules.js';
 import { createKeySourceResolver, type KeySourceResolver } from './key-source-resolver.js';
 import type { TokenValidatorOptions } from './options.js';
@@ -48,10 +49,13 @@ export class JwtAccessTokenValidator implements TokenValidator {
   readonly #keys: KeySourceResolver;
   readonly #cache: VerifiedTokenCache | undefined;
   readonly #headers = new Map<string, CheckedHeader>();
+  /** A shared secret is the one key whatever `kid` a token names (RFC 7515 leaves `kid` to the issuer). */
+  readonly #anyKid: boolean;
   #closed = false;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.#anyKid = options.keySource.kind === 'secret';
     this.#keys = createKeySourceResolver(options);
     this.#cache = options.cache && new VerifiedTokenCache(options.cache.maxEntries, options.cache.maxTtlMs);
   }
@@ -98,13 +102,15 @@ export class JwtAccessTokenValidator implements TokenValidator {
     const signature = decodeBase64url(token, d2 + 1, token.length);
 
     // `iss` was checked against the allowed issuers above, so this picks among trusted key sets only.
-    const source = this.#keys.forIssuer(typeof claims.iss === 'string' ? claims.iss : '');
+    const iss = typeof claims.iss === 'string' ? claims.iss : '';
+    const source = this.#keys.forIssuer(iss);
     let keys: readonly VerificationKey[];
     try {
-      keys = await source.getKeys(checked.kid);
+      keys = await this.#keys.getKeys(iss, source, checked.kid);
     } catch (cause) {
       const error = keysUnavailable(cause);
-      options.logger.warn({ err: error, code: error.code }, 'token validation: signing keys unavailable');
+      const level = isPolicyRefusal(error) ? 'debug' : 'warn';
+      options.logger[level]({ err: error, code: error.code }, 'token validation: signing keys unavailable');
       throw error;
     }
     const key = this.#verifyWithKeys(token, d2, checked, keys, signature);
@@ -138,7 +144,8 @@ export class JwtAccessTokenValidator implements TokenValidator {
     keys: readonly VerificationKey[],
     signature: Buffer,
   ): VerificationKey {
-    const { kid, spec } = checked;
+    const { spec } = checked;
+    const kid = this.#anyKid ? undefined : checked.kid;
     let first: VerificationKey | undefined;
     let more: VerificationKey[] | undefined;
     let mismatch: string | undefined;

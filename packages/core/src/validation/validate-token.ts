@@ -50,37 +50,45 @@ export interface TokenValidationConfig {
   options?: TokenValidationOptions;
   /** Runs last with all claims; returning false or throwing refuses the token (`claim_invalid`). */
   claimsValidator?: (claims: JwtClaims) => boolean | undefined | Promise<boolean | undefined>;
-  /** Not in the seed: tuning shared with `createTokenValidator`. */
+  /**
+   * Not in the seed: tuning shared with `createTokenValidator`. Not part of the cache key: the first call
+   * naming a discovery address decides the client and logger its key source uses.
+   */
   httpClient?: HttpClient;
   logger?: Logger;
+}
+
+/** Validators kept for repeated calls, least recently used out (closed once no call uses them). */
+const MAX_VALIDATORS = 32;
+
+/** A discovery key source shared by every config naming its address. */
+interface SharedSource {
+  readonly source: DiscoveryKeySource;
+  users: number;
 }
 
 interface Entry {
   validator?: JwtAccessTokenValidator;
   pending?: Promise<JwtAccessTokenValidator>;
-  owned?: DiscoveryKeySource;
+  /** The discovery address whose shared source this entry holds. */
+  address?: string;
+  /** Calls using the entry now: it is closed only when none is. */
+  active: number;
+  retired: boolean;
 }
 
-/** Validators kept for repeated calls (least recently used out, and closed). */
-const MAX_VALIDATORS = 32;
 const entries = new Map<string, Entry>();
-const functionIds = new WeakMap<object, number>();
-let nextFunctionId = 1;
+const sources = new Map<string, SharedSource>();
 
-function idOf(value: object | undefined): number {
-  if (value === undefined) return 0;
-  let id = functionIds.get(value);
-  if (id === undefined) {
-    id = nextFunctionId++;
-    functionIds.set(value, id);
-  }
-  return id;
-}
-
-/** Same shape → same key: a config rebuilt on every call still shares one validator and its caches. */
+/**
+ * Same data → same key: a config rebuilt on every call shares one validator and its caches. Functions and
+ * clients (`claimsValidator`, `logger`, `httpClient`) are not part of it — written inline they are new on
+ * every call — so `claimsValidator` runs per call outside the cached validator, and the logger and HTTP
+ * client of the first call for a discovery address serve that address.
+ */
 function keyOf(config: TokenValidationConfig, discoAddress: string | undefined): string {
-  const { claimsValidator, httpClient, logger, ...data } = config;
-  return JSON.stringify([data, discoAddress ?? null, idOf(claimsValidator), idOf(httpClient), idOf(logger)]);
+  const { claimsValidator: _c, httpClient: _h, logger: _l, ...data } = config;
+  return JSON.stringify([data, discoAddress ?? null]);
 }
 
 function fail(message: string): never {
@@ -126,9 +134,32 @@ function toOptions(config: TokenValidationConfig): {
   };
 }
 
+function acquireSource(address: string, config: TokenValidationConfig): DiscoveryKeySource {
+  let shared = sources.get(address);
+  if (shared === undefined) {
+    shared = {
+      source: new DiscoveryKeySource(address, {
+        httpClient: config.httpClient,
+        logger: config.logger ?? silentLogger,
+      }),
+      users: 0,
+    };
+    sources.set(address, shared);
+  }
+  shared.users++;
+  return shared.source;
+}
+
+function releaseSource(address: string): void {
+  const shared = sources.get(address);
+  if (shared === undefined || --shared.users > 0) return;
+  sources.delete(address);
+  void shared.source.close();
+}
+
 async function build(config: TokenValidationConfig, discoAddress: string | undefined, entry: Entry) {
   const { options, checkIssuer, checkNbf, checkIat } = toOptions(config);
-  const seed = { checkIssuer, checkNbf, checkIat, claimsValidator: config.claimsValidator };
+  const seed = { checkIssuer, checkNbf, checkIat };
   if (!config.performDisco) {
     if (config.key === undefined) fail('without performDisco, give key (a JWK or a JWK Set)');
     const jwks =
@@ -142,12 +173,12 @@ async function build(config: TokenValidationConfig, discoAddress: string | undef
     );
   }
   if (discoAddress === undefined || discoAddress === '') fail('performDisco needs discoAddress');
-  // Kept across failed builds so the discovery cache's failure backoff applies to retries.
-  entry.owned ??= new DiscoveryKeySource(discoAddress, {
-    httpClient: config.httpClient,
-    logger: options.logger ?? silentLogger,
-  });
-  const source = entry.owned;
+  // Held across failed builds so the discovery cache's failure backoff applies to retries.
+  if (entry.address === undefined) {
+    acquireSource(discoAddress, config);
+    entry.address = discoAddress;
+  }
+  const source = sources.get(discoAddress)!.source;
   let issuer = config.issuer;
   if (issuer === undefined && checkIssuer) {
     const doc = await source.document();
@@ -164,20 +195,80 @@ async function build(config: TokenValidationConfig, discoAddress: string | undef
   );
 }
 
-function evictOldest(): void {
-  const oldest = entries.entries().next();
-  if (oldest.done) return;
-  const [key, entry] = oldest.value;
-  entries.delete(key);
+/** Out of the map; closed now if idle, else by the last call using it. */
+function retire(key: string, entry: Entry): void {
+  if (entries.get(key) === entry) entries.delete(key);
+  entry.retired = true;
+  if (entry.active === 0) dispose(entry);
+}
+
+function dispose(entry: Entry): void {
   void entry.validator?.close();
-  void entry.owned?.close();
+  entry.validator = undefined;
+  if (entry.address !== undefined) releaseSource(entry.address);
+  entry.address = undefined;
+}
+
+function entryFor(key: string): Entry {
+  let entry = entries.get(key);
+  if (entry === undefined) {
+    if (entries.size >= MAX_VALIDATORS) {
+      const [oldestKey, oldest] = entries.entries().next().value!;
+      retire(oldestKey, oldest);
+    }
+    entry = { active: 0, retired: false };
+    entries.set(key, entry);
+  } else if (entries.size > 1) {
+    entries.delete(key);
+    entries.set(key, entry);
+  }
+  return entry;
+}
+
+function validatorOf(
+  key: string,
+  entry: Entry,
+  config: TokenValidationConfig,
+  discoAddress: string | undefined,
+): Promise<JwtAccessTokenValidator> {
+  if (entry.validator !== undefined) return Promise.resolve(entry.validator);
+  entry.pending ??= build(config, discoAddress, entry).then(
+    (v) => {
+      entry.validator = v;
+      entry.pending = undefined;
+      return v;
+    },
+    (error: unknown) => {
+      // Nothing failed is kept: the next call builds again (discovery has its own failure backoff).
+      entry.pending = undefined;
+      if (error instanceof ConfigurationError) retire(key, entry);
+      throw error;
+    },
+  );
+  return entry.pending;
+}
+
+/** The seed's `claimsValidator`: false or a throw refuses the token. */
+async function runClaimsValidator(
+  check: NonNullable<TokenValidationConfig['claimsValidator']>,
+  claims: JwtClaims,
+): Promise<void> {
+  let verdict: boolean | undefined;
+  try {
+    verdict = await check(claims);
+  } catch (cause) {
+    throw new TokenValidationError('claim_invalid', 'claimsValidator failed', { cause });
+  }
+  if (verdict === false)
+    throw new TokenValidationError('claim_invalid', 'claims not accepted by claimsValidator');
 }
 
 /**
  * The seed's `validate_token(jwt, config, disco_address)`: resolves with the token's claims or rejects with
  * `TokenValidationError` (`ConfigurationError` for a config that cannot work). Calls with configs of the same
- * shape share one validator, so discovery, key set and verified-token caches are reused: after the first
- * call, validating makes no network request until the provider's keys change.
+ * data share one validator, and every config naming a discovery address shares its one key source, so
+ * discovery, key set and verified-token caches are reused: after the first call, validating makes no
+ * network request until the provider's keys change.
  */
 export async function validateToken(
   jwt: string,
@@ -187,39 +278,25 @@ export async function validateToken(
   if (typeof config !== 'object' || config === null) fail('config is required');
   // Keyed by content, not identity: a config mutated between calls gets the validator it now describes.
   const key = keyOf(config, discoAddress);
-  let entry = entries.get(key);
-  if (entry === undefined) {
-    if (entries.size >= MAX_VALIDATORS) evictOldest();
-    entry = {};
-    entries.set(key, entry);
-  } else if (entries.size > 1) {
-    entries.delete(key);
-    entries.set(key, entry);
+  const entry = entryFor(key);
+  entry.active++;
+  try {
+    const validator = await validatorOf(key, entry, config, discoAddress);
+    const { claims } = await validator.validate(jwt);
+    if (config.claimsValidator !== undefined) await runClaimsValidator(config.claimsValidator, claims);
+    return claims;
+  } finally {
+    entry.active--;
+    if (entry.retired && entry.active === 0) dispose(entry);
   }
-  let validator = entry.validator;
-  if (validator === undefined) {
-    const e = entry;
-    e.pending ??= build(config, discoAddress, e).then(
-      (v) => {
-        e.validator = v;
-        e.pending = undefined;
-        return v;
-      },
-      (error: unknown) => {
-        // Nothing failed is kept: the next call builds again (discovery has its own failure backoff).
-        e.pending = undefined;
-        if (error instanceof ConfigurationError) entries.delete(key);
-        throw error;
-      },
-    );
-    validator = await e.pending;
-  }
-  return (await validator.validate(jwt)).claims;
 }
 
 /** Closes every validator `validateToken` keeps (for tests and graceful shutdown). */
 export async function closeValidateTokenCache(): Promise<void> {
   const all = [...entries.values()];
+  const shared = [...sources.values()];
   entries.clear();
-  await Promise.allSettled(all.flatMap((e) => [e.validator?.close(), e.owned?.close()]));
+  sources.clear();
+  for (const entry of all) entry.address = undefined;
+  await Promise.allSettled([...all.map((e) => e.validator?.close()), ...shared.map((s) => s.source.close())]);
 }

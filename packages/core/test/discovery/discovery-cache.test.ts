@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DiscoveryCache, type DiscoveryCacheOptions } from '../../src/discovery/index.js';
 import { createHttpClient } from '../../src/http/index.js';
 import { type LocalServer, sendJson, startServer } from '../http/local-server.js';
+import { completeDocument } from './documents.js';
 
 const http = createHttpClient({ env: {}, retryCount: 0, timeoutMs: 5_000 });
 const servers: LocalServer[] = [];
@@ -19,7 +20,7 @@ async function provider(headers: Record<string, string> = {}, latencyMs = 0) {
     if (latencyMs) await delay(latencyMs);
     if (state.mode === 'down') return sendJson(res, 503, {});
     const o = server.url;
-    sendJson(res, 200, { issuer: o, jwks_uri: `${o}/jwks`, token_endpoint: `${o}/token` }, headers);
+    sendJson(res, 200, completeDocument(o), headers);
   });
   servers.push(server);
   return { server, state };

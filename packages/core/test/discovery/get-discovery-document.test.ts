@@ -9,6 +9,7 @@ import {
 import { HttpError } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http/index.js';
 import { freePort, type LocalServer, sendJson, startServer } from '../http/local-server.js';
+import { completeDocument } from './documents.js';
 
 const http = createHttpClient({ env: {}, retryCount: 0, timeoutMs: 5_000 });
 const servers: LocalServer[] = [];
@@ -16,17 +17,7 @@ after(async () => {
   await Promise.all([http.close(), ...servers.map((s) => s.close())]);
 });
 
-/** A minimal valid document for `issuer`, endpoints on the same origin. */
-function documentFor(issuer: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    issuer,
-    jwks_uri: `${issuer}/jwks`,
-    token_endpoint: `${issuer}/token`,
-    authorization_endpoint: `${issuer}/authorize`,
-    response_types_supported: ['code'],
-    ...extra,
-  };
-}
+const documentFor = completeDocument;
 
 /** Serves `build(origin)` as the document, at any path; records the paths asked for. */
 async function serveDocument(

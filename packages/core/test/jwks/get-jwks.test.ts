@@ -178,7 +178,7 @@ describe('getJwks', () => {
     let accept: string | undefined;
     const server = await startServer((req, res) => {
       accept = req.headers.accept;
-      sendJson(res, 200, { keys: [] });
+      sendJson(res, 200, { keys: [ec.jwk] });
     });
     servers.push(server);
     const response = await getJwks(new JwksRequest({ address: server.url }), http);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TokenManagementError } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http/index.js';
 import type { HttpClient } from '../../src/http/types.js';
 import type { CacheStore } from '../../src/token-management/cache-store.js';
@@ -105,6 +106,23 @@ describe('token manager with a shared store', () => {
     await m.getToken();
     assert.ok(Date.now() - started >= 140);
     assert.equal(server.requests.length, 1);
+  });
+
+  test("closed while waiting on another replica's lock: rejects with TokenManagementError manager_closed", async () => {
+    const store = new MemoryCacheStore();
+    const m = manager({ store, lock: { waitMs: 10_000, pollIntervalMs: 20 } });
+    const held = await store.tryLock(m.cacheKey, 60_000);
+    assert.ok(held, 'another replica holds the lock and never stores a token');
+    const pending = m.getToken();
+    const caught = pending.catch((e: unknown) => e);
+    await sleep(50); // the manager is now polling for the holder's token
+    const started = Date.now();
+    await m.close();
+    const error = await caught;
+    assert.ok(error instanceof TokenManagementError, `got ${String(error)}`);
+    assert.equal(error.code, 'manager_closed');
+    assert.ok(Date.now() - started < 1000, 'close() ends the wait at once, not after lock.waitMs');
+    assert.equal(server.requests.length, 0, 'a closed manager fetches nothing');
   });
 
   test("a crashed holder's lock expires and one waiter takes over well before lock.waitMs", async () => {

@@ -10,6 +10,7 @@ import {
   type ClientCredentialsTokenManagerOptions,
   failureBackoffMs,
 } from '../../src/token-management/manager-options.js';
+import { completeDocument } from '../discovery/documents.js';
 import { json, type LocalServer, type SeenRequest, startServer } from '../token/local-server.js';
 import { recordingLogger } from './recording-logger.js';
 
@@ -264,7 +265,12 @@ describe('ClientCredentialsTokenManager', () => {
     answer = (req, res) => {
       if (req.path === '/.well-known/openid-configuration') {
         discovery++;
-        return json(res, 200, { issuer: server.origin, token_endpoint: `${server.origin}/token` });
+        // What OpenID Connect Discovery 1.0 §3 requires (jwks_uri aside: a client needs no keys).
+        return json(res, 200, {
+          ...completeDocument(server.origin),
+          jwks_uri: undefined,
+          token_endpoint: `${server.origin}/token`,
+        });
       }
       fresh()(req, res);
     };
