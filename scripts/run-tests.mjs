@@ -57,15 +57,18 @@ const child = spawn(process.execPath, args, {
   env: { ...process.env, NODE_NO_WARNINGS: '1' },
 });
 child.on('exit', (code, signal) => {
-  let summary = '';
+  let lines = [];
   try {
-    summary = readFileSync(countFile, 'utf8').trim();
+    lines = readFileSync(countFile, 'utf8').trim().split('\n').filter(Boolean);
   } catch {}
   rmSync(countDir, { recursive: true, force: true });
   const exitCode = signal ? 1 : (code ?? 1);
+  // The reporter's last line is the count; lines before it (skipped provider tests) are printed first.
+  let summary = lines.pop();
   // The runner's own exit code also catches failures no test reported (a file that crashed on load).
   if (!summary) summary = `0 passed, ${exitCode === 0 ? 0 : 1} failed`;
   else if (exitCode !== 0 && / 0 failed/.test(summary)) summary = summary.replace(' 0 failed', ' 1 failed');
+  for (const line of lines) console.log(line);
   console.log(summary);
   process.exit(exitCode);
 });

@@ -16,14 +16,16 @@
  *
  * Clients (`idp.clients`): `basic` (client_secret_basic, scopes read+write), `post` (client_secret_post),
  * `jwt` (client_secret_jwt), `privateKeyJwt` (private_key_jwt, `privateJwk` given), `readOnly`
- * (client_secret_basic, scope read only). The audience of access tokens is the requested resource, by
- * default `idp.audience`; `idp.otherAudience` is a second registered resource.
+ * (client_secret_basic, scope read only), `reservedBasic` / `reservedPost` (secrets with `+ % : space /`).
+ * The audience of access tokens is the requested resource, by default `idp.audience`; `idp.otherAudience`
+ * is a second registered resource.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import Provider, { errors as providerErrors } from 'oidc-provider';
+import { secretClients } from './fixture-token.js';
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -41,7 +43,18 @@ export interface IdpCounts {
   token: number;
   introspection: number;
   revocation: number;
+  userinfo: number;
+  registration: number;
+  deviceAuthorization: number;
   other: number;
+}
+
+/** A client for end-user flows (device, authorization code): not a client-credentials client. */
+export interface IdpUserClient {
+  clientId: string;
+  /** Undefined for a public client (`token_endpoint_auth_method: none`). */
+  clientSecret: string | undefined;
+  redirectUri: string | undefined;
 }
 
 export interface StartIdpOptions {
@@ -68,7 +81,17 @@ export interface TestIdp {
     jwt: IdpClient;
     privateKeyJwt: IdpClient;
     readOnly: IdpClient;
+    /** Secrets holding `+ %2B : space / %`: oidc-provider form-urldecodes Basic credentials (RFC 6749 §2.3.1). */
+    reservedBasic: IdpClient;
+    reservedPost: IdpClient;
   };
+  /**
+   * End-user clients: `device` (public, RFC 8628 device flow, scopes `openid profile email offline_access read`)
+   * and `webApp` (client_secret_basic, authorization code + PKCE, redirect `http://127.0.0.1/callback`).
+   * Their access tokens are opaque and usable at userinfo. The provider's development interactions are on:
+   * any login name signs in as that account (sub = the login name), with name and email claims.
+   */
+  userClients: { device: IdpUserClient; webApp: IdpUserClient };
   counts: IdpCounts;
   /** Delay before the token endpoint answers (ms); may be changed at any time. */
   tokenDelayMs: number;
@@ -122,6 +145,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
   const secret = () => randomBytes(32).toString('base64url');
   const clientKey = await generateKeyPair('ES256', { extractable: true });
   const clientPrivateJwk = { ...(await exportJWK(clientKey.privateKey)), kid: 'client-key-1', alg: 'ES256' };
+  const reserved = secretClients();
   const clients = {
     basic: { clientId: 'svc-basic', clientSecret: secret(), authMethod: 'client_secret_basic' },
     post: { clientId: 'svc-post', clientSecret: secret(), authMethod: 'client_secret_post' },
@@ -133,16 +157,46 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       privateJwk: clientPrivateJwk,
     },
     readOnly: { clientId: 'svc-read-only', clientSecret: secret(), authMethod: 'client_secret_basic' },
+    reservedBasic: reserved.reservedBasic,
+    reservedPost: reserved.reservedPost,
   } satisfies TestIdp['clients'];
 
   // Each generation of keys: [RSA, EC, OKP]; the newest generation comes first and signs.
   let generations: JWK[][] = [await generateKeyGeneration()];
   const accessTokenTtl = options.accessTokenTtl ?? 300;
+  const userClients = {
+    device: { clientId: 'user-device', clientSecret: undefined, redirectUri: undefined },
+    webApp: {
+      clientId: 'user-web-app',
+      clientSecret: secret(),
+      redirectUri: 'http://127.0.0.1/callback',
+    },
+  } satisfies TestIdp['userClients'];
+  const userClientIds = new Set(Object.values(userClients).map((c) => c.clientId));
+  const userClientMetadata = [
+    {
+      client_id: userClients.device.clientId,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile email offline_access read',
+    },
+    {
+      client_id: userClients.webApp.clientId,
+      client_secret: userClients.webApp.clientSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [userClients.webApp.redirectUri],
+      scope: 'openid profile email offline_access read',
+    },
+  ];
   const cookieKeys = [randomBytes(16).toString('hex')];
 
   function clientMetadata(alg: SigningAlg | undefined) {
     const suffix = alg ? `-${alg.toLowerCase()}` : '';
-    const base = [clients.basic, clients.post, clients.jwt, clients.privateKeyJwt, clients.readOnly];
+    const base = Object.values(clients);
     return base.map((c) => ({
       client_id: `${c.clientId}${suffix}`,
       ...(c.authMethod === 'private_key_jwt'
@@ -161,29 +215,57 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
   function buildProvider(issuer: string): Provider {
     const keys = generations.flat();
     const provider = new Provider(issuer, {
-      clients: [undefined, ...ALGS].flatMap((alg) => clientMetadata(alg)),
+      clients: [...[undefined, ...ALGS].flatMap((alg) => clientMetadata(alg)), ...userClientMetadata],
+      async findAccount(_ctx: unknown, sub: string) {
+        return {
+          accountId: sub,
+          async claims() {
+            return { sub, name: `User ${sub}`, email: `${sub}@example.test`, email_verified: true };
+          },
+        };
+      },
+      claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
       extraClientMetadata: { properties: ['urn:identity-model:access_token_alg'] },
       jwks: { keys },
       cookies: { keys: cookieKeys },
-      scopes: ['read', 'write'],
-      ttl: { ClientCredentials: accessTokenTtl },
+      scopes: ['openid', 'profile', 'email', 'offline_access', 'read', 'write'],
+      ttl: {
+        ClientCredentials: accessTokenTtl,
+        AccessToken: accessTokenTtl,
+        AuthorizationCode: 60,
+        DeviceCode: 600,
+        Grant: 3600,
+        IdToken: 300,
+        Interaction: 600,
+        RefreshToken: 3600,
+        Session: 3600,
+      },
       clientAuthMethods: [
         'client_secret_basic',
         'client_secret_post',
         'client_secret_jwt',
         'private_key_jwt',
+        'none',
       ],
       enabledJWA: {
         clientAuthSigningAlgValues: ['HS256', 'ES256', 'RS256', 'PS256', 'EdDSA'],
       },
       features: {
-        devInteractions: { enabled: false },
+        devInteractions: { enabled: true },
+        deviceFlow: { enabled: true },
+        userinfo: { enabled: true },
+        jwtUserinfo: { enabled: true },
+        jwtIntrospection: { enabled: true },
+        registration: { enabled: true },
+        registrationManagement: { enabled: true },
         clientCredentials: { enabled: true },
         introspection: { enabled: true },
         revocation: { enabled: true },
         resourceIndicators: {
           enabled: true,
-          defaultResource: () => audience,
+          // End-user clients get opaque tokens for userinfo; service clients a JWT for the API.
+          defaultResource: (_ctx: unknown, client: { clientId: string }) =>
+            userClientIds.has(client.clientId) ? undefined : audience,
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string, client: Record<string, unknown>) => {
             if (resource !== audience && resource !== otherAudience) {
@@ -206,7 +288,17 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
     return provider;
   }
 
-  const counts: IdpCounts = { discovery: 0, jwks: 0, token: 0, introspection: 0, revocation: 0, other: 0 };
+  const counts: IdpCounts = {
+    discovery: 0,
+    jwks: 0,
+    token: 0,
+    introspection: 0,
+    revocation: 0,
+    userinfo: 0,
+    registration: 0,
+    deviceAuthorization: 0,
+    other: 0,
+  };
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
   const idpState = { tokenDelayMs: options.tokenDelayMs ?? 0 };
 
@@ -218,6 +310,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
     else if (path === '/token') counts.token++;
     else if (path === '/token/introspection') counts.introspection++;
     else if (path === '/token/revocation') counts.revocation++;
+    else if (path === '/me') counts.userinfo++;
+    else if (path?.startsWith('/reg')) counts.registration++;
+    else if (path === '/device/auth') counts.deviceAuthorization++;
     else counts.other++;
     if (path === '/token' && idpState.tokenDelayMs > 0) {
       const timer = setTimeout(() => handler(req, res), idpState.tokenDelayMs);
@@ -245,6 +340,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
     audience,
     otherAudience,
     clients,
+    userClients,
     counts,
     get tokenDelayMs() {
       return idpState.tokenDelayMs;

@@ -6,6 +6,7 @@ export * from './http/index.js';
 export * from './jwks/index.js';
 export * from './logger.js';
 export * from './principal/index.js';
+export * from './protocol/index.js';
 export * from './token/index.js';
 export * from './token-management/index.js';
 export * from './validation/index.js';

@@ -5,9 +5,49 @@
  *   await fleet.configureAll((i) => ({ redisUrl, store: { prefix }, manager: { issuer, clientId, clientSecret } }));
  *   const results = await fleet.runAll({ scope: 'read', concurrency: 50 });
  *   fleet.kill(3); await fleet.close();
+ *
+ * The provider is pluggable: `fleetProviders.glewlwyd(gw)` (or `.oidcProvider(idp)`) gives the manager
+ * options that reach it and its count of token requests.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TestGlewlwyd } from '../../support/glewlwyd.js';
+import type { TestIdp } from '../../support/idp.js';
+
+/** The identity provider a fleet's managers fetch from, and what it counted. */
+export interface FleetProvider {
+  name: string;
+  /** The serialisable manager options that reach it: issuer, client, Basic style, resource. */
+  manager: Record<string, unknown>;
+  tokenRequests(): number;
+  resetCounts(): void;
+}
+
+export const fleetProviders = {
+  oidcProvider: (idp: TestIdp): FleetProvider => ({
+    name: 'oidc-provider',
+    manager: {
+      issuer: idp.issuer,
+      clientId: idp.clients.basic.clientId,
+      clientSecret: idp.clients.basic.clientSecret,
+    },
+    tokenRequests: () => idp.counts.token,
+    resetCounts: () => idp.resetCounts(),
+  }),
+  glewlwyd: (gw: TestGlewlwyd): FleetProvider => ({
+    name: 'glewlwyd',
+    manager: {
+      issuer: gw.issuer,
+      clientId: gw.clients.basic.clientId,
+      clientSecret: gw.clients.basic.clientSecret,
+      // glewlwyd does not form-urldecode Basic credentials; without `resource`, aud is the scope string.
+      basicAuthenticationHeaderStyle: 'rfc2617',
+      resource: gw.audience,
+    },
+    tokenRequests: () => gw.counts.token,
+    resetCounts: () => gw.resetCounts(),
+  }),
+};
 
 export type ReplicaRequest =
   | {

@@ -1,7 +1,7 @@
 import { TokenValidationError, type TokenValidationErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { isPolicyRefusal } from '../validation/discovery-key-source.js';
+import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { BearerError } from './bearer-error.js';
 import { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
 
@@ -104,7 +104,8 @@ function log(logger: Logger | undefined, error: unknown): unknown {
     const entry = { code: error.code, status: error.status, cause };
     // A policy refusal was logged once at error level where it was found; a warning per request would bury it.
     const refused = error.cause instanceof TokenValidationError && isPolicyRefusal(error.cause);
-    if (error.code === 'keys_unavailable' && !refused) logger.warn(entry, 'bearer token could not be verified');
+    if (error.code === 'keys_unavailable' && !refused)
+      logger.warn(entry, 'bearer token could not be verified');
     else logger.debug(entry, 'bearer token refused');
   } else {
     // Only the error's name: an unexpected message could echo anything, including the token.

@@ -1,6 +1,7 @@
 import { OidcConstants } from '../constants/oidc-constants.js';
 import { ConfigurationError } from '../errors.js';
 import type { RetryMode } from '../http/types.js';
+import { validateEndpointAddress } from '../protocol/endpoint-address.js';
 import {
   type BasicAuthenticationHeaderStyle,
   type ClientAssertionOptions,
@@ -70,26 +71,6 @@ function toList(value: string | readonly string[] | undefined): string[] {
   return typeof value === 'string' ? [value] : [...value];
 }
 
-function validateAddress(address: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch (err) {
-    throw new ConfigurationError('address: the token endpoint must be an absolute http(s) URL', {
-      cause: err,
-    });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigurationError('address: the token endpoint must be an http(s) URL');
-  }
-  if (url.username || url.password) {
-    throw new ConfigurationError(
-      'address: credentials in the URL are not allowed; use clientId/clientSecret',
-    );
-  }
-  return url.href;
-}
-
 /**
  * A token endpoint request (RFC 6749 §4). This generic form sends any grant, including extension grants
  * (`requestToken`); the subclasses name the standard grants. Options are validated here, once; a request
@@ -113,7 +94,7 @@ export class TokenRequest {
   constructor(options: TokenRequestOptions) {
     if (typeof options !== 'object' || options === null)
       throw new ConfigurationError('token request options: required');
-    this.address = validateAddress(options.address);
+    this.address = validateEndpointAddress(options.address, 'token endpoint');
     if (typeof options.grantType !== 'string' || options.grantType.length === 0) {
       throw new ConfigurationError('grantType: a non-empty string is required');
     }

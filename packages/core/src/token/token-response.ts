@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { HttpError } from '../errors.js';
 import { clampRetryAfterSeconds, parseRetryAfter } from '../http/retry.js';
 import type { HttpResponse } from '../http/types.js';
+import { describeBody, kindOf } from '../protocol/protocol-response.js';
 
 /**
  * Why a response is unsuccessful: `protocol` — the provider answered with an OAuth error (`invalid_client`,
@@ -192,21 +193,6 @@ export class TokenResponse {
   toJSON(): Record<string, unknown> {
     return this[inspect.custom]();
   }
-}
-
-/** What came back, for a message: its size and bare media type, never its content. */
-function describeBody(response: HttpResponse): string {
-  if (response.body.length === 0) return 'empty body';
-  const type = response.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  const shown = type && /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/.test(type) ? type : 'unknown content type';
-  return `${shown}, ${response.body.length} bytes`;
-}
-
-/** The JSON type of a value, for a message that must not show the value. */
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** `expires_in` as a number or a numeric string, clamped; undefined for anything else (negative, garbage). */
