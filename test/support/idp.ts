@@ -17,6 +17,7 @@
  * Clients (`idp.clients`): `basic` (client_secret_basic, scopes read+write), `post` (client_secret_post),
  * `jwt` (client_secret_jwt), `privateKeyJwt` (private_key_jwt, `privateJwk` given), `readOnly`
  * (client_secret_basic, scope read only), `reservedBasic` / `reservedPost` (secrets with `+ % : space /`).
+ * Service clients may also use the RFC 8693 token exchange grant (test/support/token-exchange-grant.ts).
  * The audience of access tokens is the requested resource, by default `idp.audience`; `idp.otherAudience`
  * is a second registered resource.
  */
@@ -26,6 +27,11 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import Provider, { errors as providerErrors } from 'oidc-provider';
 import { secretClients } from './fixture-token.js';
+import {
+  registerTokenExchangeGrant,
+  TOKEN_EXCHANGE_GRANT,
+  tokenExchangeClaims,
+} from './token-exchange-grant.js';
 
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
@@ -91,7 +97,12 @@ export interface TestIdp {
    * Their access tokens are opaque and usable at userinfo. The provider's development interactions are on:
    * any login name signs in as that account (sub = the login name), with name and email claims.
    */
-  userClients: { device: IdpUserClient; webApp: IdpUserClient };
+  userClients: {
+    device: IdpUserClient;
+    webApp: IdpUserClient;
+    /** Like `device`, but registered with `userinfo_signed_response_alg: RS256`: its userinfo is a signed JWT. */
+    deviceSignedUserinfo: IdpUserClient;
+  };
   counts: IdpCounts;
   /** Delay before the token endpoint answers (ms); may be changed at any time. */
   tokenDelayMs: number;
@@ -116,6 +127,8 @@ export interface TestIdp {
 }
 
 const ALGS: SigningAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** A resource whose client-credentials access tokens are opaque (`getToken({ resource: OPAQUE_AUDIENCE })`). */
+export const OPAQUE_AUDIENCE = 'urn:identity-model:opaque-api';
 
 async function generateSigningKey(kind: 'RSA' | 'EC' | 'OKP'): Promise<JWK> {
   const alg = kind === 'RSA' ? 'RS256' : kind === 'EC' ? 'ES256' : 'EdDSA';
@@ -171,6 +184,11 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       clientSecret: secret(),
       redirectUri: 'http://127.0.0.1/callback',
     },
+    deviceSignedUserinfo: {
+      clientId: 'user-device-signed-userinfo',
+      clientSecret: undefined,
+      redirectUri: undefined,
+    },
   } satisfies TestIdp['userClients'];
   const userClientIds = new Set(Object.values(userClients).map((c) => c.clientId));
   const userClientMetadata = [
@@ -181,6 +199,15 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       response_types: [],
       redirect_uris: [],
       scope: 'openid profile email offline_access read',
+    },
+    {
+      client_id: userClients.deviceSignedUserinfo.clientId,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile email',
+      userinfo_signed_response_alg: 'RS256',
     },
     {
       client_id: userClients.webApp.clientId,
@@ -204,7 +231,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
         : { client_secret: c.clientSecret }),
       token_endpoint_auth_method: c.authMethod,
       ...(c.authMethod === 'client_secret_jwt' ? { token_endpoint_auth_signing_alg: 'HS256' } : {}),
-      grant_types: ['client_credentials'],
+      // Token exchange (RFC 8693) through test/support/token-exchange-grant.ts.
+      grant_types: ['client_credentials', TOKEN_EXCHANGE_GRANT],
       redirect_uris: [],
       response_types: [],
       scope: c === clients.readOnly ? 'read' : 'read write',
@@ -226,6 +254,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       },
       claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
       extraClientMetadata: { properties: ['urn:identity-model:access_token_alg'] },
+      extraTokenClaims: tokenExchangeClaims,
       jwks: { keys },
       cookies: { keys: cookieKeys },
       scopes: ['openid', 'profile', 'email', 'offline_access', 'read', 'write'],
@@ -268,6 +297,15 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
             userClientIds.has(client.clientId) ? undefined : audience,
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string, client: Record<string, unknown>) => {
+            if (resource === OPAQUE_AUDIENCE) {
+              // Introspection needs an opaque token: oidc-provider refuses to introspect its JWTs.
+              return {
+                scope: 'read write',
+                audience: resource,
+                accessTokenTTL: accessTokenTtl,
+                accessTokenFormat: 'opaque',
+              };
+            }
             if (resource !== audience && resource !== otherAudience) {
               throw new providerErrors.InvalidTarget();
             }
@@ -281,6 +319,11 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
           },
         },
       },
+    });
+    registerTokenExchangeGrant(provider, {
+      jwks: () => ({ keys: generations.flat().map(toPublic) }),
+      audiences: [audience, otherAudience],
+      accessTokenTtl,
     });
     provider.on('server_error', (_ctx: unknown, err: Error) => {
       console.error('oidc-provider server_error', err);

@@ -63,7 +63,18 @@ export type TokenValidationErrorCode =
   | 'crit_unsupported'
   | 'claim_missing'
   | 'claim_invalid'
-  | 'keys_unavailable';
+  /** The introspection endpoint answered `active: false` (or would not introspect the token). */
+  | 'token_inactive'
+  | 'keys_unavailable'
+  // ID tokens (OIDC Core §3.1.3.7) and logout tokens (OIDC Back-Channel Logout 1.0 §2.6).
+  | 'nonce_mismatch'
+  | 'at_hash_mismatch'
+  | 'c_hash_mismatch'
+  | 'azp_invalid'
+  | 'auth_time_too_old'
+  | 'acr_invalid'
+  | 'events_invalid'
+  | 'token_replayed';
 
 /** The token was not accepted. `keys_unavailable` means we could not decide (answer 503, not 401). */
 export class TokenValidationError extends IdentityModelError {

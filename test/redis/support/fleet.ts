@@ -60,12 +60,24 @@ export type ReplicaRequest =
       manager: Record<string, unknown>;
     }
   | { id: number; type: 'run'; scope: string; concurrency: number }
+  | {
+      id: number;
+      type: 'configure-introspection';
+      redisUrl: string;
+      store: { prefix: string; encryptionKey?: string; commandTimeoutMs?: number };
+      /** createIntrospectionValidator options without `introspection.store` (serialisable). */
+      validator: Record<string, unknown>;
+    }
+  /** `concurrency` validations of `token` at once by the introspection validator. */
+  | { id: number; type: 'validate'; token: string; concurrency: number }
   | { id: number; type: 'status' };
 
 export interface ReplicaReply {
   id: number;
   ok: boolean;
   tokens?: string[];
+  /** `validate`: the JSON of each accepted token's claims. */
+  claims?: string[];
   errors?: string[];
   status?: string;
 }

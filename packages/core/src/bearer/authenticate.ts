@@ -34,6 +34,16 @@ const DESCRIPTIONS: Record<Exclude<TokenValidationErrorCode, 'keys_unavailable'>
   crit_unsupported: 'The access token uses an unsupported critical header',
   claim_missing: 'The access token lacks a required claim',
   claim_invalid: 'The access token has an invalid claim',
+  token_inactive: 'The access token is not active',
+  // ID and logout token codes: never an access token's verdict, but the map stays exhaustive.
+  nonce_mismatch: 'The access token has an invalid claim',
+  at_hash_mismatch: 'The access token has an invalid claim',
+  c_hash_mismatch: 'The access token has an invalid claim',
+  azp_invalid: 'The access token has an invalid claim',
+  auth_time_too_old: 'The access token is too old',
+  acr_invalid: 'The access token has an invalid claim',
+  events_invalid: 'The access token has an invalid claim',
+  token_replayed: 'The access token was already used',
 };
 
 export const TOKEN_MISSING_DESCRIPTION = 'An access token is required';

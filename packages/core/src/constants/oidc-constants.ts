@@ -167,6 +167,13 @@ export const OidcConstants = {
     Saml2: 'urn:ietf:params:oauth:token-type:saml2',
     Jwt: 'urn:ietf:params:oauth:token-type:jwt',
   },
+  /** Members of the `cnf` (confirmation) claim that bind a token to its sender (RFC 7800 §3.1). */
+  ConfirmationMethods: {
+    /** RFC 8705 §3.1: SHA-256 thumbprint of the client's TLS certificate. */
+    X509CertificateThumbprint: 'x5t#S256',
+    /** RFC 9449 §6.1: SHA-256 JWK thumbprint of the DPoP key. */
+    JwkThumbprint: 'jkt',
+  },
   /** Authorization endpoint error codes (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6, RFC 9126, RFC 9396). */
   AuthorizeErrors: {
     InvalidRequest: 'invalid_request',
@@ -213,6 +220,13 @@ export const OidcConstants = {
     InsufficientScope: 'insufficient_scope',
     InvalidDPoPProof: 'invalid_dpop_proof',
     UseDPoPNonce: 'use_dpop_nonce',
+  },
+  /** Token revocation error codes (RFC 7009 §2.2.1, with the RFC 6749 §5.2 codes it reuses). */
+  RevocationErrors: {
+    UnsupportedTokenType: 'unsupported_token_type',
+    InvalidRequest: 'invalid_request',
+    InvalidClient: 'invalid_client',
+    UnauthorizedClient: 'unauthorized_client',
   },
   /** Dynamic client registration errors (RFC 7591). */
   RegistrationErrors: {

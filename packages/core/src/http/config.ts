@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
+import { type ResolvedClientCertificate, resolveClientCertificate } from '../mtls/client-certificate.js';
 import type { HttpClientOptions } from './types.js';
 
 /** Every setting of a client, resolved once from options, then the environment, then defaults. */
@@ -11,6 +12,8 @@ export interface ResolvedHttpConfig {
   maxBodyBytes: number;
   /** PEM bundle that replaces the default roots (as `requests` / curl do), or undefined. */
   ca: string | Buffer | undefined;
+  /** Presented in TLS handshakes (mutual TLS), or undefined. */
+  clientCertificate: ResolvedClientCertificate | undefined;
   httpProxy: string | undefined;
   httpsProxy: string | undefined;
   noProxy: string;
@@ -117,6 +120,11 @@ export function resolveHttpConfig(options: HttpClientOptions): ResolvedHttpConfi
   checkOption('retryBaseDelayMs', options.retryBaseDelayMs, false, true);
   checkOption('maxRetryDelayMs', options.maxRetryDelayMs, false, true);
   checkOption('maxBodyBytes', options.maxBodyBytes, true, false);
+  if (options.clientCertificate !== undefined && options.dispatcher !== undefined) {
+    throw new ConfigurationError(
+      'HttpClientOptions.clientCertificate: cannot be applied to a dispatcher you pass; give the certificate to that dispatcher, or leave dispatcher out',
+    );
+  }
 
   // A variable is read only when no option overrides it: explicit options win, even over a broken variable.
   const envTimeout =
@@ -146,6 +154,10 @@ export function resolveHttpConfig(options: HttpClientOptions): ResolvedHttpConfi
     maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     ca: resolveCa(options, env),
+    clientCertificate:
+      options.clientCertificate === undefined
+        ? undefined
+        : resolveClientCertificate(options.clientCertificate, 'HttpClientOptions.clientCertificate'),
     httpProxy,
     httpsProxy,
     noProxy: envValue(env, 'no_proxy') ?? envValue(env, 'NO_PROXY') ?? '',

@@ -7,13 +7,34 @@ import { describeUrl as describe } from './describe-url.js';
 import { BodyTooLargeSignal, readBounded } from './read-body.js';
 import { droppedFor, nextHop, REDIRECT_STATUSES, resolveRedirectPolicy } from './redirect.js';
 import { backoffDelay, isRetryableNetworkError, isRetryableStatus, parseRetryAfter } from './retry.js';
-import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, RetryMode } from './types.js';
+import type {
+  HttpClient,
+  HttpClientOptions,
+  HttpMethod,
+  HttpRequest,
+  HttpResponse,
+  RetryMode,
+} from './types.js';
 
 /** The abort reason we use for our own timer, told apart from a caller's signal. */
 const TIMEOUT_REASON = Symbol('http-timeout');
 
+/** TLS options for connections to servers: the CA bundle and the client certificate, when set. */
+function tlsOptions(config: ResolvedHttpConfig): Record<string, string | Buffer> | undefined {
+  const tls: Record<string, string | Buffer> = {};
+  if (config.ca !== undefined) tls.ca = config.ca;
+  const client = config.clientCertificate;
+  if (client !== undefined) {
+    tls.cert = client.cert;
+    tls.key = client.key;
+    if (client.passphrase !== undefined) tls.passphrase = client.passphrase;
+  }
+  return Object.keys(tls).length === 0 ? undefined : tls;
+}
+
 function buildDispatcher(config: ResolvedHttpConfig): Dispatcher {
-  const connect = config.ca === undefined ? undefined : { ca: config.ca };
+  // Through a proxy, `requestTls` carries the CA and the client certificate to the origin inside the tunnel.
+  const connect = tlsOptions(config);
   if (config.httpProxy !== undefined || config.httpsProxy !== undefined) {
     // Explicit empty strings keep undici from reading process.env itself: we read the environment once.
     return new EnvHttpProxyAgent({
@@ -49,7 +70,7 @@ function normaliseHeaders(raw: Record<string, string | string[] | undefined>): R
 }
 
 interface PreparedRequest {
-  method: 'GET' | 'POST';
+  method: HttpMethod;
   headers: Record<string, string>;
   body: string | undefined;
 }
@@ -223,6 +244,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     request,
     dispatcher,
+    ...(config.clientCertificate === undefined
+      ? {}
+      : { clientCertificateThumbprint: config.clientCertificate.thumbprint }),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -1,7 +1,7 @@
 import { ConfigurationError, HttpError } from '../errors.js';
 import { crossOriginDroppedHeaders } from './credential-headers.js';
 import { describeUrl } from './describe-url.js';
-import type { HttpClientOptions } from './types.js';
+import type { HttpClientOptions, HttpMethod } from './types.js';
 
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_REDIRECTS = 5;
@@ -38,7 +38,7 @@ export function droppedFor(
 
 /** What a redirect can change about a request. */
 export interface HopRequest {
-  method: 'GET' | 'POST';
+  method: HttpMethod;
   headers: Record<string, string>;
   body: string | undefined;
 }
@@ -46,7 +46,8 @@ export interface HopRequest {
 /**
  * The next hop for a 3xx with `location`. To another origin, the hop carries none of `dropped`, and a 307/308
  * that would resend the body there is refused (`http_redirect`): the body may hold a credential too (a client
- * secret, a code). As browsers and curl do, 303 always, and 301/302 after a POST, continue as a GET without a body.
+ * secret, a code). As browsers and curl do, 303 always, and 301/302 after a POST, continue as a GET without a body;
+ * 301/302 keep any other method (a PUT) with its body, so they are refused towards another origin as well.
  */
 export function nextHop(
   status: number,
@@ -72,9 +73,12 @@ export function nextHop(
     });
   }
   const keepsMethod = status === 307 || status === 308;
+  // RFC 9110 §15.4.4: 303 means "GET the result" whatever the method was.
+  const becomesGet =
+    request.method !== 'GET' && (status === 303 || (!keepsMethod && request.method === 'POST'));
   const headers = { ...request.headers };
   if (next.origin !== current.origin) {
-    if (keepsMethod && request.body !== undefined) {
+    if (!becomesGet && request.body !== undefined) {
       throw new HttpError(
         `${describeUrl(current)} answered ${status} towards another origin (${next.origin}); not followed, as it would resend the request body there`,
         { code: 'http_redirect', status },
@@ -82,7 +86,7 @@ export function nextHop(
     }
     for (const name of Object.keys(headers)) if (dropped.has(name)) delete headers[name];
   }
-  if (!keepsMethod && request.method === 'POST') {
+  if (becomesGet) {
     delete headers['content-type'];
     return { url: next, request: { method: 'GET', headers, body: undefined } };
   }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
+import type { ClientCertificate } from '../mtls/client-certificate.js';
 
 /**
  * When a failed exchange may be sent again.
@@ -11,13 +12,17 @@ import type { Logger } from '../logger.js';
  */
 export type RetryMode = 'all' | 'rate-limited' | 'unsent' | 'none';
 
+/** PUT and DELETE serve RFC 7592 client management; everything else is GET or POST. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface HttpRequest {
   url: string | URL;
-  method?: 'GET' | 'POST';
+  /** Default GET without a body, POST with one. */
+  method?: HttpMethod;
   headers?: Record<string, string>;
   /** A request body; a form is sent as `application/x-www-form-urlencoded`. */
   body?: string | URLSearchParams;
-  /** Default `all` for GET, `none` for POST. */
+  /** Default `all` for GET, `none` for POST, PUT and DELETE. */
   retry?: RetryMode;
   /** Overrides the client's default cap for this request (bytes). */
   maxBodyBytes?: number;
@@ -51,6 +56,12 @@ export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
   /** The undici dispatcher the client sends through (for composing interceptors). */
   readonly dispatcher: Dispatcher;
+  /**
+   * The RFC 8705 thumbprint (`x5t#S256`) of the client certificate this client presents in TLS handshakes;
+   * undefined when it presents none. A wrapper around another client must pass it on: `tls_client_auth`
+   * requests and `mtls_endpoint_aliases` depend on it.
+   */
+  readonly clientCertificateThumbprint?: string;
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -68,6 +79,12 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** PEM CA bundle (contents or path). Default: `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`. */
   ca?: string | Buffer;
+  /**
+   * A certificate and key presented to every TLS server that asks (mutual TLS, RFC 8705): needed by
+   * `tls_client_auth` / `self_signed_tls_client_auth` and for certificate-bound tokens. Checked when the
+   * client is built. Not combinable with `dispatcher` (give the certificate to your own dispatcher instead).
+   */
+  clientCertificate?: ClientCertificate;
   /** Proxy URL. Default: `HTTPS_PROXY` / `HTTP_PROXY` with `NO_PROXY`. `false` disables. */
   proxy?: string | false;
   /** Use this dispatcher instead of creating one (the client will not close it). */

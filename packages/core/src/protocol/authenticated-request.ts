@@ -21,6 +21,23 @@ export interface AuthenticatedRequestOptions extends ClientCredentialsInput, End
 const CLIENT_FIELDS = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'];
 const OWN_HEADERS = new Set(['authorization', 'content-type', 'accept']);
 
+/**
+ * Caller-given extra headers, with lower-case names; throws `ConfigurationError` for one the request sets itself
+ * (by default Authorization, Content-Type and Accept).
+ */
+export function extraHeaders(
+  headers: Record<string, string> | undefined,
+  reserved: ReadonlySet<string> = OWN_HEADERS,
+): Readonly<Record<string, string>> {
+  const given = headers ?? {};
+  for (const name of Object.keys(given)) {
+    if (reserved.has(name.toLowerCase())) {
+      throw new ConfigurationError(`headers: "${name}" is set by the request itself`);
+    }
+  }
+  return Object.fromEntries(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 function toList(value: string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];
   return typeof value === 'string' ? [value] : [...value];
@@ -65,13 +82,7 @@ export class AuthenticatedEndpointRequest {
       }
     }
     this.parameters = { ...parameters };
-    const headers = options.headers ?? {};
-    for (const name of Object.keys(headers)) {
-      if (OWN_HEADERS.has(name.toLowerCase())) {
-        throw new ConfigurationError(`headers: "${name}" is set by the request itself`);
-      }
-    }
-    this.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    this.headers = extraHeaders(options.headers);
     this.timeoutMs = options.timeoutMs;
     this.signal = options.signal;
   }
@@ -86,11 +97,16 @@ export class AuthenticatedEndpointRequest {
     options: { retry: RetryMode; accept: string },
   ): Promise<HttpResponse> {
     const client = httpClient ?? getDefaultHttpClient();
+    this.authenticator.checkTransport(client);
+    // RFC 8705 §5: a client authenticating with its certificate goes to the mTLS alias of the endpoint.
     const address = await this.locator.resolve(client, {
+      ...(this.authenticator.mutualTls ? { mtls: true } : {}),
       ...(this.signal === undefined ? {} : { signal: this.signal }),
     });
+    this.authenticator.checkTransport(client, address);
     const form = new URLSearchParams();
-    for (const [name, value] of fields) if (value !== undefined) form.set(name, value);
+    // append: a field may repeat (RFC 8707 `resource`).
+    for (const [name, value] of fields) if (value !== undefined) form.append(name, value);
     for (const [name, value] of Object.entries(this.parameters)) {
       for (const v of toList(value)) form.append(name, v);
     }

@@ -82,12 +82,16 @@ export class EndpointLocator {
       policy instanceof DiscoveryPolicy ? policy : new DiscoveryPolicy({ requireKeySet: false, ...policy });
   }
 
-  /** The URL to send to. Rejects with `EndpointDiscoveryError` when discovery fails or names no such endpoint. */
+  /**
+   * The URL to send to. Rejects with `EndpointDiscoveryError` when discovery fails or names no such endpoint.
+   * `mtls` defaults to whether the HTTP client presents a client certificate (RFC 8705 §5: a client using
+   * mutual TLS uses the aliases, for certificate-bound tokens as much as for client authentication).
+   */
   async resolve(
     httpClient: HttpClient,
     options: { mtls?: boolean; signal?: AbortSignal } = {},
   ): Promise<string> {
-    const mtls = options.mtls === true;
+    const mtls = options.mtls ?? httpClient.clientCertificateThumbprint !== undefined;
     if (this.address !== undefined) return this.address;
     const known = this.#resolved.get(mtls);
     if (known !== undefined) return known;

@@ -2,6 +2,7 @@ export {
   AuthenticatedEndpointRequest,
   type AuthenticatedRequestOptions,
   type EndpointParameters,
+  extraHeaders,
 } from './authenticated-request.js';
 export {
   EndpointDiscoveryError,
@@ -9,6 +10,12 @@ export {
   EndpointLocator,
   validateEndpointAddress,
 } from './endpoint-address.js';
+export {
+  type EndpointResponseRules,
+  EndpointResponseVerifier,
+  type SignedResponseRequestOptions,
+  sharedRemoteKeySet,
+} from './endpoint-response-verifier.js';
 export {
   describeBody,
   failureFromError,
@@ -21,3 +28,10 @@ export {
   readJsonObject,
   unexpectedAnswer,
 } from './protocol-response.js';
+export {
+  MAX_SIGNED_RESPONSE_LENGTH,
+  type SignedResponseOptions,
+  SignedResponseVerifier,
+  type VerifiedSignedResponse,
+  verifySignedResponse,
+} from './signed-response.js';

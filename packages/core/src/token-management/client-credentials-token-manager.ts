@@ -61,6 +61,8 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
   readonly #http: HttpClient | undefined;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
+  /** Authenticates with, or presents, a TLS client certificate: discovery picks the mTLS alias. */
+  readonly #mtls: boolean;
   #request: ClientCredentialsTokenRequest | undefined;
   #local: Entry | undefined;
   #inflight: { promise: Promise<Entry>; forced: boolean } | undefined;
@@ -83,6 +85,13 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     // Build the request now, so bad client options fail here and not on first use. With an issuer, the
     // endpoint is not known yet: validate against the issuer URL and build the real request after discovery.
     const request = this.#buildRequest(String(options.tokenEndpoint ?? options.issuer));
+    // tls_client_auth without a certificate on the HTTP client cannot work: say so now, not on first use.
+    request.authenticator.checkTransport(
+      options.httpClient,
+      options.tokenEndpoint === undefined ? undefined : request.address,
+    );
+    this.#mtls =
+      request.authenticator.mutualTls || options.httpClient?.clientCertificateThumbprint !== undefined;
     if (options.tokenEndpoint !== undefined) this.#request = request;
   }
 
@@ -293,6 +302,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       this.#options.discoveryPolicy,
       this.#http,
       this.#closing.signal,
+      this.#mtls,
     );
     this.#request = this.#buildRequest(endpoint);
     return this.#request;

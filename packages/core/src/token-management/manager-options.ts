@@ -3,6 +3,7 @@ import type { DiscoveryPolicy, DiscoveryPolicyOptions } from '../discovery/index
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import type { Logger } from '../logger.js';
+import { isMutualTlsMethod } from '../mtls/certificate-transport.js';
 import type {
   BasicAuthenticationHeaderStyle,
   ClientAssertionOptions,
@@ -23,7 +24,11 @@ export interface ClientCredentialsTokenManagerOptions {
   clientSecret?: string;
   /** Signing key for `private_key_jwt` (then `clientSecret` is not needed). */
   privateKey?: ClientPrivateKey;
-  /** Default: `private_key_jwt` with `privateKey`, else `client_secret_basic`. */
+  /**
+   * Default: `private_key_jwt` with `privateKey`, else `client_secret_basic`. `tls_client_auth` and
+   * `self_signed_tls_client_auth` need no secret or key but an `httpClient` built with `clientCertificate`;
+   * with `issuer`, the token endpoint's `mtls_endpoint_aliases` entry is used.
+   */
   clientAuthentication?: ClientAuthenticationMethod;
   /**
    * How `client_secret_basic` encodes id and secret: `rfc6749` (default, form-urlencoded first) or `rfc2617`
@@ -109,8 +114,11 @@ export function resolveManagerOptions(options: ClientCredentialsTokenManagerOpti
   if (hasIssuer && (typeof options.issuer !== 'string' || !URL.canParse(options.issuer))) {
     throw new ConfigurationError('issuer: an absolute http(s) URL is required');
   }
-  if (options.clientSecret === undefined && options.privateKey === undefined) {
-    throw new ConfigurationError('clientSecret or privateKey: the client credentials grant needs one');
+  const byCertificate = isMutualTlsMethod(String(options.clientAuthentication));
+  if (options.clientSecret === undefined && options.privateKey === undefined && !byCertificate) {
+    throw new ConfigurationError(
+      'clientSecret or privateKey: the client credentials grant needs one (or clientAuthentication tls_client_auth with a client certificate)',
+    );
   }
   if (options.clientAuthentication === 'none') {
     throw new ConfigurationError(
@@ -142,10 +150,11 @@ function list(value: string | readonly string[] | undefined): string[] {
 
 /**
  * The cache key: a hash of what determines which token the provider issues (endpoint or issuer, client,
- * scope, resource, extra parameters). Hashed so that nothing a key reveals (in Redis, in logs) is sensitive;
- * the secret itself is never part of it.
+ * scope, resource, extra parameters, and the client certificate a token may be bound to). Hashed so that
+ * nothing a key reveals (in Redis, in logs) is sensitive; the secret itself is never part of it.
  */
 export function cacheKeyFor(options: ClientCredentialsTokenManagerOptions, prefix: string): string {
+  const thumbprint = options.httpClient?.clientCertificateThumbprint;
   const scopes = list(options.scope)
     .flatMap((s) => s.split(' '))
     .filter(Boolean)
@@ -162,6 +171,9 @@ export function cacheKeyFor(options: ClientCredentialsTokenManagerOptions, prefi
     scopes,
     list(options.resource),
     parameters,
+    // A certificate-bound token is useless to a process holding another certificate (RFC 8705 §3). Only
+    // added when present, so the keys of managers without a certificate stay what they were.
+    ...(thumbprint === undefined ? [] : [thumbprint]),
   ]);
   return `${prefix}${createHash('sha256').update(material).digest('base64url')}`;
 }

@@ -2,15 +2,23 @@ import { createPrivateKey, KeyObject, randomUUID, type webcrypto } from 'node:cr
 import { type JWK, SignJWT } from 'jose';
 import { OidcConstants } from '../constants/oidc-constants.js';
 import { ConfigurationError } from '../errors.js';
+import type { HttpClient } from '../http/types.js';
+import { isMutualTlsMethod, requireClientCertificate } from '../mtls/certificate-transport.js';
 
 const Methods = OidcConstants.ClientAuthenticationMethods;
 
-/** How the client proves its identity to the token endpoint (RFC 6749 §2.3, OIDC Core §9). */
+/**
+ * How the client proves its identity to the token endpoint (RFC 6749 §2.3, OIDC Core §9). With
+ * `tls_client_auth` / `self_signed_tls_client_auth` (RFC 8705 §2) the HTTP client's certificate is the
+ * credential: the form carries only `client_id`, and the HTTP client must be built with `clientCertificate`.
+ */
 export type ClientAuthenticationMethod =
   | typeof Methods.BasicAuthentication
   | typeof Methods.PostBody
   | typeof Methods.ClientSecretJwt
   | typeof Methods.PrivateKeyJwt
+  | typeof Methods.TlsClientAuth
+  | typeof Methods.SelfSignedTlsClientAuth
   | typeof Methods.None;
 
 /** A private key for `private_key_jwt`: a private JWK, a PEM (PKCS#8, PKCS#1 or SEC1) string, or a key object. */
@@ -67,6 +75,8 @@ const SUPPORTED: ReadonlySet<string> = new Set<ClientAuthenticationMethod>([
   Methods.PostBody,
   Methods.ClientSecretJwt,
   Methods.PrivateKeyJwt,
+  Methods.TlsClientAuth,
+  Methods.SelfSignedTlsClientAuth,
   Methods.None,
 ]);
 
@@ -165,6 +175,33 @@ function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
 }
 
 /**
+ * A private signing key for a JWT the client signs (client assertion, JAR request object): imported once,
+ * its `alg` (given, else the JWK's, else by key type) checked against the key type, its `kid` (given, else the
+ * JWK's). `option` names the options in messages. Throws `ConfigurationError`; never echoes key material.
+ */
+export function importSigningKey(
+  privateKey: ClientPrivateKey,
+  given: { algorithm?: string | undefined; keyId?: string | undefined },
+  option: string,
+): { key: KeyObject; algorithm: string; keyId: string | undefined } {
+  const key = toKeyObject(privateKey);
+  if (key.type !== 'private')
+    throw new ConfigurationError('privateKey: a public key cannot sign; pass the private key');
+  const jwk =
+    typeof privateKey === 'object' && !isKeyObject(privateKey) && !isCryptoKey(privateKey)
+      ? (privateKey as JWK)
+      : undefined;
+  const algorithm = given.algorithm ?? jwk?.alg ?? defaultAlgorithmFor(key);
+  const fits = ALGS_BY_KEY_TYPE[key.asymmetricKeyType ?? ''];
+  if (!fits?.test(algorithm)) {
+    throw new ConfigurationError(
+      `${option}.algorithm: ${algorithm} does not fit a ${key.asymmetricKeyType ?? 'unknown'} key`,
+    );
+  }
+  return { key, algorithm, keyId: given.keyId ?? jwk?.kid };
+}
+
+/**
  * Resolved, validated client authentication: built once per request object, applied to every send. Holds the
  * imported signing key so a manager that reuses its request does not parse the key on every fetch.
  */
@@ -172,6 +209,8 @@ export class ClientAuthenticator {
   readonly method: ClientAuthenticationMethod;
   readonly clientId: string;
   readonly basicAuthenticationHeaderStyle: BasicAuthenticationHeaderStyle;
+  /** The client authenticates with its TLS certificate (RFC 8705): send through an mTLS endpoint alias. */
+  readonly mutualTls: boolean;
   readonly #secret: string | undefined;
   /** Built once: a credential the chosen style cannot carry fails at construction, not on first send. */
   readonly #basicHeader: string | undefined;
@@ -195,10 +234,11 @@ export class ClientAuthenticator {
           : Methods.None);
     if (!SUPPORTED.has(method)) {
       throw new ConfigurationError(
-        `clientAuthentication: "${String(method)}" is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none`,
+        `clientAuthentication: "${String(method)}" is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none`,
       );
     }
     this.method = method;
+    this.mutualTls = isMutualTlsMethod(method);
     this.basicAuthenticationHeaderStyle = basicStyle(input.basicAuthenticationHeaderStyle ?? 'rfc6749');
     const assertion = input.clientAssertion ?? {};
     this.#lifetimeSeconds = assertion.lifetimeSeconds ?? 60;
@@ -239,24 +279,10 @@ export class ClientAuthenticator {
     if (method === Methods.PrivateKeyJwt) {
       if (input.privateKey === undefined)
         throw new ConfigurationError('privateKey: required for private_key_jwt');
-      const key = toKeyObject(input.privateKey);
-      if (key.type !== 'private')
-        throw new ConfigurationError('privateKey: a public key cannot sign; pass the private key');
-      const jwk =
-        typeof input.privateKey === 'object' &&
-        !isKeyObject(input.privateKey) &&
-        !isCryptoKey(input.privateKey)
-          ? (input.privateKey as JWK)
-          : undefined;
-      this.#algorithm = assertion.algorithm ?? jwk?.alg ?? defaultAlgorithmFor(key);
-      const fits = ALGS_BY_KEY_TYPE[key.asymmetricKeyType ?? ''];
-      if (!fits?.test(this.#algorithm)) {
-        throw new ConfigurationError(
-          `clientAssertion.algorithm: ${this.#algorithm} does not fit a ${key.asymmetricKeyType ?? 'unknown'} key`,
-        );
-      }
-      this.#keyId = assertion.keyId ?? jwk?.kid;
-      this.#signingKey = key;
+      const signing = importSigningKey(input.privateKey, assertion, 'clientAssertion');
+      this.#algorithm = signing.algorithm;
+      this.#keyId = signing.keyId;
+      this.#signingKey = signing.key;
     }
   }
 
@@ -272,6 +298,9 @@ export class ClientAuthenticator {
         form.set(P.ClientSecret, this.#secret as string);
         return;
       case Methods.None:
+      case Methods.TlsClientAuth:
+      case Methods.SelfSignedTlsClientAuth:
+        // RFC 8705 §2: the certificate authenticates; client_id tells the server which client to check.
         form.set(P.ClientId, this.clientId);
         return;
       default: {
@@ -280,6 +309,14 @@ export class ClientAuthenticator {
         form.set(P.ClientAssertion, await this.createAssertion(tokenEndpoint));
       }
     }
+  }
+
+  /**
+   * At send time, for the mutual-TLS methods: the HTTP client must present a certificate and the endpoint be
+   * https (`ConfigurationError` otherwise). Does nothing for the other methods.
+   */
+  checkTransport(httpClient: HttpClient | undefined, address?: string): void {
+    if (this.mutualTls) requireClientCertificate(this.method, httpClient, address);
   }
 
   /** A client assertion JWT (RFC 7523 §3): iss = sub = client_id, a fresh `jti`, short `exp`. */

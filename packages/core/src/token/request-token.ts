@@ -18,8 +18,10 @@ import { TokenResponse } from './token-response.js';
  */
 export async function requestToken(request: TokenRequest, httpClient?: HttpClient): Promise<TokenResponse> {
   try {
-    const { form, headers } = await request.build();
     const client = httpClient ?? getDefaultHttpClient();
+    // tls_client_auth: only now is the HTTP client known; without a certificate the request cannot work.
+    request.authenticator.checkTransport(client, request.address);
+    const { form, headers } = await request.build();
     const response = await client.request({
       url: request.address,
       method: 'POST',

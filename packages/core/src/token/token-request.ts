@@ -71,6 +71,27 @@ function toList(value: string | readonly string[] | undefined): string[] {
   return typeof value === 'string' ? [value] : [...value];
 }
 
+/** A `scope` option (a space-separated string or a list) as the one form field, or undefined when empty. */
+export function scopeParameter(scope: string | readonly string[] | undefined): string | undefined {
+  const scopes = toList(scope)
+    .flatMap((s) => s.split(' '))
+    .filter(Boolean);
+  return scopes.length > 0 ? scopes.join(' ') : undefined;
+}
+
+/** RFC 8707 resource indicators, checked: absolute URIs without a fragment (§2). */
+export function resourceIndicators(resource: string | readonly string[] | undefined): string[] {
+  const list = toList(resource);
+  for (const r of list) {
+    if (!URL.canParse(r) || r.includes('#')) {
+      throw new ConfigurationError(
+        'resource: each resource indicator must be an absolute URI without a fragment',
+      );
+    }
+  }
+  return list;
+}
+
 /**
  * A token endpoint request (RFC 6749 §4). This generic form sends any grant, including extension grants
  * (`requestToken`); the subclasses name the standard grants. Options are validated here, once; a request
@@ -102,18 +123,8 @@ export class TokenRequest {
     this.authenticator = new ClientAuthenticator(options);
     this.clientId = this.authenticator.clientId;
     this.clientAuthentication = this.authenticator.method;
-    const scopes = toList(options.scope)
-      .flatMap((s) => s.split(' '))
-      .filter(Boolean);
-    this.scope = scopes.length > 0 ? scopes.join(' ') : undefined;
-    this.resource = toList(options.resource);
-    for (const r of this.resource) {
-      if (!URL.canParse(r) || r.includes('#')) {
-        throw new ConfigurationError(
-          'resource: each resource indicator must be an absolute URI without a fragment',
-        );
-      }
-    }
+    this.scope = scopeParameter(options.scope);
+    this.resource = resourceIndicators(options.resource);
     const parameters = options.parameters ?? {};
     for (const name of Object.keys(parameters)) {
       if (RESERVED.has(name)) {

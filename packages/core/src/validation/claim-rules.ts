@@ -26,7 +26,22 @@ function numericDate(claims: JwtClaims, name: 'exp' | 'nbf' | 'iat'): number | u
  * none of it trusts the token): an expired or foreign token is refused without a key lookup. `now` is epoch
  * seconds, truncated as jose does, so verdicts agree at the boundaries.
  */
-export function checkClaims(claims: JwtClaims, options: ResolvedOptions, nowMs: number): ClaimWindow {
+/** What `checkClaims` reads of the options (the introspection validator builds its own). */
+export type ClaimRuleOptions = Pick<
+  ResolvedOptions,
+  | 'requiredClaims'
+  | 'checkIssuer'
+  | 'issuerAllowed'
+  | 'issuerRefusal'
+  | 'audiences'
+  | 'subject'
+  | 'clockTolerance'
+  | 'checkNbf'
+  | 'checkIat'
+  | 'maxTokenAge'
+>;
+
+export function checkClaims(claims: JwtClaims, options: ClaimRuleOptions, nowMs: number): ClaimWindow {
   for (const name of options.requiredClaims) {
     if (!Object.hasOwn(claims, name)) refuse('claim_missing', `required claim ${name} is missing`);
   }
