@@ -61,6 +61,10 @@ export interface IdpUserClient {
   /** Undefined for a public client (`token_endpoint_auth_method: none`). */
   clientSecret: string | undefined;
   redirectUri: string | undefined;
+  /** The client's private key (its public half is the client's `jwks`): signs JAR request objects. */
+  privateJwk?: JWK;
+  /** A registered `post_logout_redirect_uri` (RP-initiated logout). */
+  postLogoutRedirectUri?: string;
 }
 
 export interface StartIdpOptions {
@@ -68,6 +72,8 @@ export interface StartIdpOptions {
   accessTokenTtl?: number;
   /** Extra delay (ms) before the token endpoint answers, to hold a fetch in flight. */
   tokenDelayMs?: number;
+  /** Registered as `webApp`'s `backchannel_logout_uri` (with `backchannel_logout_session_required`). */
+  backchannelLogoutUri?: string;
 }
 
 export interface SignTokenOptions {
@@ -102,6 +108,8 @@ export interface TestIdp {
     webApp: IdpUserClient;
     /** Like `device`, but registered with `userinfo_signed_response_alg: RS256`: its userinfo is a signed JWT. */
     deviceSignedUserinfo: IdpUserClient;
+    /** Hybrid `code id_token token` (fragment): its front-channel ID token carries `at_hash` and `c_hash`. */
+    webAppHybrid: IdpUserClient;
   };
   counts: IdpCounts;
   /** Delay before the token endpoint answers (ms); may be changed at any time. */
@@ -183,6 +191,13 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       clientId: 'user-web-app',
       clientSecret: secret(),
       redirectUri: 'http://127.0.0.1/callback',
+      privateJwk: clientPrivateJwk,
+      postLogoutRedirectUri: 'http://127.0.0.1/logged-out',
+    },
+    webAppHybrid: {
+      clientId: 'user-web-app-hybrid',
+      clientSecret: secret(),
+      redirectUri: 'http://127.0.0.1/callback',
     },
     deviceSignedUserinfo: {
       clientId: 'user-device-signed-userinfo',
@@ -216,7 +231,28 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: [userClients.webApp.redirectUri],
+      // JAR (RFC 9101): request objects signed with the client's key; RP-initiated logout's redirect.
+      jwks: { keys: [toPublic(clientPrivateJwk)] },
+      post_logout_redirect_uris: [userClients.webApp.postLogoutRedirectUri],
       scope: 'openid profile email offline_access read',
+      ...(options.backchannelLogoutUri === undefined
+        ? {}
+        : {
+            backchannel_logout_uri: options.backchannelLogoutUri,
+            backchannel_logout_session_required: true,
+          }),
+    },
+    {
+      // Hybrid `code id_token token`: the front-channel ID token carries at_hash and c_hash.
+      client_id: userClients.webAppHybrid.clientId,
+      // oidc-provider allows implicit responses to an http loopback redirect for native clients only.
+      application_type: 'native',
+      client_secret: userClients.webAppHybrid.clientSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['code id_token token'],
+      redirect_uris: [userClients.webAppHybrid.redirectUri],
+      scope: 'openid profile email',
     },
   ];
   const cookieKeys = [randomBytes(16).toString('hex')];
@@ -257,6 +293,13 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       extraTokenClaims: tokenExchangeClaims,
       jwks: { keys },
       cookies: { keys: cookieKeys },
+      responseTypes: ['code id_token token', 'code id_token', 'code', 'id_token', 'none'],
+      // The provider's outgoing requests (back-channel logout) go to loopback receivers of the tests: drop the
+      // dispatcher that refuses special-use addresses (SSRF protection) in this fixture only.
+      fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+        const { dispatcher: _dispatcher, ...rest } = init;
+        return globalThis.fetch(url, rest);
+      },
       scopes: ['openid', 'profile', 'email', 'offline_access', 'read', 'write'],
       ttl: {
         ClientCredentials: accessTokenTtl,
@@ -281,6 +324,11 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       },
       features: {
         devInteractions: { enabled: true },
+        backchannelLogout: { enabled: true },
+        // Authorization flows (issue 14); PAR and RP-initiated logout are on by default.
+        requestObjects: { enabled: true },
+        jwtResponseModes: { enabled: true },
+        claimsParameter: { enabled: true },
         deviceFlow: { enabled: true },
         userinfo: { enabled: true },
         jwtUserinfo: { enabled: true },

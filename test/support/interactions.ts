@@ -26,6 +26,8 @@ export interface InteractionOptions {
   userCode?: string;
   /** Most requests one interaction makes (default 25): a loop in the provider fails the test, not hangs it. */
   maxSteps?: number;
+  /** Cookies shared across calls (sign in with `authorize`, then `endSession` in the same browser session). */
+  jar?: CookieJar;
 }
 
 export interface InteractionResult {
@@ -126,11 +128,12 @@ function cancelLink(html: string): string | undefined {
 
 /** A user agent for one provider origin: cookies, manual redirects, every request counted and recorded. */
 class UserAgent {
-  readonly jar = new CookieJar();
+  readonly jar: CookieJar;
   readonly steps: string[] = [];
   readonly #maxSteps: number;
 
-  constructor(maxSteps: number) {
+  constructor(maxSteps: number, jar = new CookieJar()) {
+    this.jar = jar;
     this.#maxSteps = maxSteps;
   }
 
@@ -160,7 +163,7 @@ class UserAgent {
  * or redirects away from its origin (authorization code flows).
  */
 async function interact(start: string | URL, options: InteractionOptions): Promise<InteractionResult> {
-  const agent = new UserAgent(options.maxSteps ?? 25);
+  const agent = new UserAgent(options.maxSteps ?? 25, options.jar);
   const origin = new URL(start).origin;
   let url = new URL(start);
   let response = await agent.send(url);
@@ -201,6 +204,9 @@ function nextStep(
     const rest = login.fields.filter(([n]) => n !== 'login' && n !== 'password');
     return post(login, [...rest, ['login', options.login], ['password', options.password ?? 'any']]);
   }
+  // RP-initiated logout's confirmation page: "Yes, sign me out" is a `logout=yes` button outside the form.
+  const logout = forms.find((f) => f.id === 'op.logoutForm');
+  if (logout) return post(logout, [...logout.fields, ['logout', 'yes']]);
   const consent = forms.find((f) => f.fields.some(([n, v]) => n === 'prompt' && v === 'consent'));
   if (consent) {
     if (options.abortAt === 'consent' && cancel) return { url: new URL(cancel, page) };
@@ -263,4 +269,16 @@ export async function authorize(
     );
   }
   return { ...outcome, redirect: outcome.redirect };
+}
+
+/**
+ * The user's side of RP-initiated logout: opens the end-session URL with the cookies of `options.jar` (the
+ * session `authorize` signed in), confirms "Yes, sign me out", and returns the redirect to the
+ * `post_logout_redirect_uri`, or the provider's last page when none was given.
+ */
+export function endSession(
+  endSessionUrl: string | URL,
+  options: Omit<InteractionOptions, 'login'> & { jar: CookieJar },
+): Promise<InteractionResult> {
+  return interact(endSessionUrl, { ...options, login: '' });
 }

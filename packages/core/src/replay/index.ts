@@ -1,0 +1,7 @@
+export {
+  DEFAULT_REPLAY_ENTRIES,
+  MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  ReplayStoreFullError,
+} from './memory-replay-store.js';
+export type { ReplayStore } from './replay-store.js';
