@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only=verify,http,storms]`: runs every part in its own process and writes
+ * `pnpm bench [--quick] [--only=verify,introspection,http,storms]`: runs every part in its own process and writes
  * bench/RESULTS.md (the machine, the method, the tables, and the targets met or missed); a run with `--only`
  * writes bench/.work/RESULTS.md instead.
  */
@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpReport, HttpRow } from './http.js';
+import type { IntrospectionReport } from './introspection.js';
 import { FRAMEWORKS, type Framework, PEER_NAMES } from './lib/contenders.js';
 import { fixed, mark, ratio, table } from './lib/format.js';
 import { BENCH_ALGS } from './lib/jwt.js';
@@ -42,6 +43,7 @@ async function part<T>(name: string, file: string, flags: string[] = []): Promis
 }
 
 const verify = await part<VerifyReport>('verify', 'verify.ts', ['--expose-gc']);
+const introspection = await part<IntrospectionReport>('introspection', 'introspection.ts', ['--expose-gc']);
 const http = await part<HttpReport>('http', 'http.ts');
 const storms = await part<StormsReport>('storms', 'storms.ts');
 const seconds = (performance.now() - t0) / 1000;
@@ -125,6 +127,19 @@ function httpTargets(rows: HttpRow[]): Target[] {
   return targets;
 }
 
+function introspectionTargets(report: IntrospectionReport): Target[] {
+  const hit = report.rows[1]?.result;
+  return [
+    {
+      what: 'introspection cache hit under 2 µs, one introspection for the whole run',
+      measured: hit
+        ? `${fixed(hit.latencyUs, 2)} µs (${ratio(hit.latencyRatio)} the JWT cache hit), ${report.introspections} introspection(s)`
+        : 'n/a',
+      met: hit ? hit.latencyUs < 2 && report.introspections === 1 : undefined,
+    },
+  ];
+}
+
 function section<T extends { markdown: string }>(title: string, report: T | Error | undefined): string {
   if (report === undefined) return `## ${title}\n\nNot run this time (\`--only\`).`;
   if (report instanceof Error) return `## ${title}\n\nFailed: ${report.message}`;
@@ -134,6 +149,7 @@ function section<T extends { markdown: string }>(title: string, report: T | Erro
 const ok = <T>(r: T | Error | undefined): T | undefined => (r instanceof Error ? undefined : r);
 const targets: Target[] = [
   ...(ok(verify) ? verifyTargets(ok(verify)!.rows) : []),
+  ...(ok(introspection) ? introspectionTargets(ok(introspection)!) : []),
   ...(ok(http) ? httpTargets(ok(http)!.rows) : []),
   ...(ok(storms)?.rows ?? []).map((r) => ({
     what: `${r.name}: ${r.target}`,
@@ -174,6 +190,8 @@ ${table(
 )}
 
 ${section('Token verification', verify)}
+
+${section('Introspection cache hit', introspection)}
 
 ${section('HTTP', http)}
 

@@ -13,8 +13,27 @@ export function encodeToken(token: StoredToken, keyName: string, encryptionKey: 
     expiresAt: token.expiresAt,
     ...(token.scope === undefined ? {} : { scope: token.scope }),
   });
-  if (!encryptionKey) return PLAIN + json;
-  return SEALED + seal(encryptionKey, json, SEALED + keyName).toString('base64');
+  return encodeText(json, keyName, encryptionKey);
+}
+
+/** Any string (an introspection result, a marker) framed, and sealed when the store encrypts. */
+export function encodeText(text: string, keyName: string, encryptionKey: Buffer | undefined): string {
+  if (!encryptionKey) return PLAIN + text;
+  return SEALED + seal(encryptionKey, text, SEALED + keyName).toString('base64');
+}
+
+/** The string `encodeText` framed for this key name, or undefined for anything else (tampered, wrong key,
+ *  moved from another key, or in the other format than the store's). */
+export function decodeText(
+  raw: string,
+  keyName: string,
+  encryptionKey: Buffer | undefined,
+): string | undefined {
+  if (encryptionKey) {
+    if (!raw.startsWith(SEALED)) return undefined;
+    return open(encryptionKey, Buffer.from(raw.slice(SEALED.length), 'base64'), SEALED + keyName);
+  }
+  return raw.startsWith(PLAIN) ? raw.slice(PLAIN.length) : undefined;
 }
 
 /** The token, or undefined for anything that is not a well-formed value written for this key name. */
@@ -23,13 +42,7 @@ export function decodeToken(
   keyName: string,
   encryptionKey: Buffer | undefined,
 ): StoredToken | undefined {
-  let json: string | undefined;
-  if (encryptionKey) {
-    if (!raw.startsWith(SEALED)) return undefined;
-    json = open(encryptionKey, Buffer.from(raw.slice(SEALED.length), 'base64'), SEALED + keyName);
-  } else if (raw.startsWith(PLAIN)) {
-    json = raw.slice(PLAIN.length);
-  }
+  const json = decodeText(raw, keyName, encryptionKey);
   if (json === undefined) return undefined;
   let value: unknown;
   try {

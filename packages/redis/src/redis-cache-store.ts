@@ -8,7 +8,7 @@ import {
   silentLogger,
 } from '@identity-model/core';
 import type { Cluster, Redis } from 'ioredis';
-import { decodeToken, encodeToken } from './codec.js';
+import { decodeText, decodeToken, encodeText, encodeToken } from './codec.js';
 import { parseEncryptionKey } from './encryption.js';
 import { CacheStoreError } from './errors.js';
 
@@ -27,7 +27,16 @@ export interface RedisCacheStoreOptions {
   commandTimeoutMs?: number;
   /** Warns once when Redis becomes unreachable and says when it is back. */
   logger?: Logger;
+  /**
+   * Largest value `setValue` shares and `getValue` accepts, in bytes of its text (default 1 MiB): a bigger
+   * one is not written, and one found in Redis is a miss, so whoever can write to Redis cannot make every
+   * replica hold a huge string.
+   */
+  maxValueBytes?: number;
 }
+
+// A value's TTL is clamped to this (a year): Redis refuses an expiry it cannot represent.
+const MAX_VALUE_TTL_MS = 365 * 24 * 3600 * 1000;
 
 // Deletes the lock only if it still holds our owner id: a holder whose lock expired and was taken over
 // must not release the new holder's lock.
@@ -42,7 +51,8 @@ const DOWN_STATUSES = new Set(['reconnecting', 'close', 'end', 'disconnecting'])
  * A `CacheStore` on Redis (single node, Sentinel or Cluster through an `ioredis` client) so every replica of
  * a service shares one client-credentials token, and its lock lets one replica fetch while the others wait.
  *
- * Key names are `<prefix>{<sha256 of the cache key>}:token` and `...:lock`: nothing secret appears in them,
+ * Key names are `<prefix>{<sha256 of the cache key>}:token`, `...:lock` and `...:value` (`setValue`, e.g.
+ * introspection results): nothing secret appears in them,
  * and the `{…}` hash tag keeps both in one Cluster slot. The store does not own the client: `close()` stops
  * using it; quit the client yourself.
  */
@@ -52,6 +62,7 @@ export class RedisCacheStore implements CacheStore {
   readonly #key: Buffer | undefined;
   readonly #timeoutMs: number;
   readonly #logger: Logger;
+  readonly #maxValueBytes: number;
   #closed = false;
   #down = false;
 
@@ -74,6 +85,13 @@ export class RedisCacheStore implements CacheStore {
         'RedisCacheStore commandTimeoutMs must be a positive number of milliseconds',
       );
     }
+    const maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
+    if (!Number.isSafeInteger(maxValueBytes) || maxValueBytes < 1) {
+      throw new ConfigurationError(
+        'RedisCacheStore maxValueBytes must be a positive integer number of bytes',
+      );
+    }
+    this.#maxValueBytes = maxValueBytes;
     this.#client = client;
     this.#prefix = prefix;
     this.#key = options.encryptionKey === undefined ? undefined : parseEncryptionKey(options.encryptionKey);
@@ -82,9 +100,10 @@ export class RedisCacheStore implements CacheStore {
   }
 
   /** The Redis key names used for a cache key (for operators and tests; they contain no secret). */
-  keyNames(key: string): { token: string; lock: string } {
+  keyNames(key: string): { token: string; lock: string; value: string } {
     const tag = createHash('sha256').update(key).digest('base64url');
-    return { token: `${this.#prefix}{${tag}}:token`, lock: `${this.#prefix}{${tag}}:lock` };
+    const base = `${this.#prefix}{${tag}}`;
+    return { token: `${base}:token`, lock: `${base}:lock`, value: `${base}:value` };
   }
 
   async get(key: string): Promise<StoredToken | undefined> {
@@ -108,6 +127,31 @@ export class RedisCacheStore implements CacheStore {
   async delete(key: string): Promise<void> {
     const name = this.keyNames(key).token;
     await this.#run('delete', () => this.#client.del(name));
+  }
+
+  /** The value stored by `setValue` under `key` (decrypted and checked), or undefined. */
+  async getValue(key: string): Promise<string | undefined> {
+    const name = this.keyNames(key).value;
+    const raw = await this.#run('getValue', () => this.#client.get(name));
+    // Sealing adds under 40 bytes and base64 a third: anything longer than that was not written by us.
+    if (raw === null || raw.length > Math.ceil(this.#maxValueBytes * 1.34) + 64) return undefined;
+    const value = decodeText(raw, name, this.#key);
+    if (value === undefined || Buffer.byteLength(value) > this.#maxValueBytes) return undefined;
+    return value;
+  }
+
+  /** Keeps `value` (sealed when the store has an encryptionKey) for at most `ttlMs`; ttl <= 0 removes it. */
+  async setValue(key: string, value: string, ttlMs: number): Promise<void> {
+    const name = this.keyNames(key).value;
+    const ttl = Math.floor(Math.min(ttlMs, MAX_VALUE_TTL_MS));
+    const text = String(value);
+    if (!(ttl > 0) || Buffer.byteLength(text) > this.#maxValueBytes) {
+      // Kept "at most ttlMs": an older value must not outlive a request to keep this one for no time.
+      await this.#run('setValue', () => this.#client.del(name));
+      return;
+    }
+    const encoded = encodeText(text, name, this.#key);
+    await this.#run('setValue', () => this.#client.set(name, encoded, 'PX', ttl));
   }
 
   async tryLock(key: string, ttlMs: number): Promise<CacheLock | undefined> {

@@ -134,6 +134,31 @@ describe('RedisCacheStore when Redis is down or slow', () => {
     }
   });
 
+  test('values (introspection results): getValue and setValue reject within the bound when Redis is paused, stopped or the store closed', async () => {
+    await eventually(async () => (await client.ping()) === 'PONG');
+    const store = new RedisCacheStore(client, { prefix: uniquePrefix(), commandTimeoutMs: 150 });
+    await store.setValue('k', '{"active":true}', 60_000);
+    assert.equal(await store.getValue('k'), '{"active":true}');
+    const admin = new Redis(server.url);
+    try {
+      await admin.client('PAUSE', 1000, 'ALL');
+      await rejectsBounded(() => store.getValue('k'), 'cache_store_timeout');
+      await rejectsBounded(() => store.setValue('k', '{"active":true}', 60_000), 'cache_store_timeout');
+    } finally {
+      admin.disconnect();
+    }
+    await eventually(async () => (await store.getValue('k')) === '{"active":true}');
+    await server.stop();
+    await rejectsBounded(() => store.getValue('k'));
+    await rejectsBounded(() => store.setValue('k', '{"active":true}', 60_000));
+    await rejectsBounded(() => store.setValue('k', '{"active":true}', 0));
+    await Promise.all(Array.from({ length: 50 }, () => rejectsBounded(() => store.getValue('k'))));
+    await server.start();
+    await store.close();
+    await rejectsBounded(() => store.getValue('k'), 'cache_store_closed');
+    await rejectsBounded(() => store.setValue('k', 'v', 1000), 'cache_store_closed');
+  });
+
   test('a closed store rejects', async () => {
     const store = new RedisCacheStore(client, { prefix: uniquePrefix() });
     await store.close();

@@ -1,11 +1,15 @@
 /**
  * One replica of a service, as a child process: a `ClientCredentialsTokenManager` per scope sharing a
- * `RedisCacheStore`. Driven over IPC by `fleet.ts`; never run directly.
+ * `RedisCacheStore`, or (`configure-introspection`) an introspection validator over one. Driven over IPC by
+ * `fleet.ts`; never run directly.
  */
 import { appendFileSync } from 'node:fs';
 import {
   ClientCredentialsTokenManager,
   type ClientCredentialsTokenManagerOptions,
+  createIntrospectionValidator,
+  type IntrospectionValidatorOptions,
+  type TokenValidator,
 } from '@identity-model/core';
 import { RedisCacheStore, type RedisCacheStoreOptions } from '@identity-model/redis';
 import { Redis } from 'ioredis';
@@ -28,10 +32,13 @@ let client: Redis | undefined;
 let store: RedisCacheStore | undefined;
 let base: ClientCredentialsTokenManagerOptions | undefined;
 const managers = new Map<string, ClientCredentialsTokenManager>();
+let validator: TokenValidator | undefined;
 
 async function reset(): Promise<void> {
   await Promise.all([...managers.values()].map((m) => m.close()));
   managers.clear();
+  await validator?.close();
+  validator = undefined;
   client?.disconnect();
   client = undefined;
 }
@@ -68,6 +75,31 @@ async function handle(msg: ReplicaRequest): Promise<Omit<ReplicaReply, 'id'>> {
       return {
         ok: true,
         tokens: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.accessToken] : [])),
+        errors: results.flatMap((r) =>
+          r.status === 'rejected' ? [`${(r.reason as Error).name}: ${(r.reason as Error).message}`] : [],
+        ),
+      };
+    }
+    case 'configure-introspection': {
+      await reset();
+      client = new Redis(msg.redisUrl, { retryStrategy: () => 50 });
+      client.on('error', () => {}); // outages are part of the tests
+      store = new RedisCacheStore(client, { ...(msg.store as RedisCacheStoreOptions), logger });
+      validator = createIntrospectionValidator({
+        ...(msg.validator as unknown as IntrospectionValidatorOptions),
+        store,
+        logger,
+      });
+      return { ok: true };
+    }
+    case 'validate': {
+      const v = validator as TokenValidator;
+      const results = await Promise.allSettled(
+        Array.from({ length: msg.concurrency }, () => v.validate(msg.token)),
+      );
+      return {
+        ok: true,
+        claims: results.flatMap((r) => (r.status === 'fulfilled' ? [JSON.stringify(r.value.claims)] : [])),
         errors: results.flatMap((r) =>
           r.status === 'rejected' ? [`${(r.reason as Error).name}: ${(r.reason as Error).message}`] : [],
         ),

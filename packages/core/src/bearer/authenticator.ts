@@ -1,6 +1,10 @@
 import { ConfigurationError } from '../errors.js';
+import { createAutoTokenValidator } from '../introspection/auto-validator.js';
+import type { IntrospectionOptions } from '../introspection/introspection-options.js';
+import { createIntrospectionValidator } from '../introspection/introspection-validator.js';
 import type { Logger } from '../logger.js';
 import { createTokenValidator } from '../validation/index.js';
+import type { TokenValidatorOptions } from '../validation/options.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
 import { assertValidRealm } from './challenge.js';
@@ -21,7 +25,20 @@ export interface BearerOptions extends Omit<AuthenticateBearerOptions, 'logger'>
  * Either a validator you built (and close yourself), or the options to build one; `issuer` and `audience`
  * not given are read from the environment (see `withEnvironmentOptions`).
  */
-export type BearerAuthOptions = BearerOptions & (EnvironmentValidatorOptions | { validator: TokenValidator });
+export type BearerAuthOptions = BearerOptions &
+  ((EnvironmentValidatorOptions & TokenKindOptions) | { validator: TokenValidator });
+
+/** Which tokens are accepted and how (issue 15: opaque tokens by introspection). */
+export interface TokenKindOptions {
+  /**
+   * `jwt`: validated locally (the default without `introspection`); `introspection`: every token introspected
+   * (the default with `introspection`); `auto`: a token that looks like a JWS is validated locally, anything
+   * else introspected (a JWS that fails locally is not retried by introspection).
+   */
+  tokens?: 'jwt' | 'introspection' | 'auto';
+  /** How to introspect (client credentials, endpoint, cache). Required for `introspection` and `auto`. */
+  introspection?: IntrospectionOptions;
+}
 
 /** Built once per adapter instance; holds the validator and answers every request the same way. */
 export interface BearerAuthenticator {
@@ -78,8 +95,9 @@ export function createBearerAuthenticator(
     }
   } else {
     const validatorOptions: Record<string, unknown> = { ...options };
-    for (const key of BEARER_KEYS) delete validatorOptions[key];
-    validator = createTokenValidator(
+    for (const key of [...BEARER_KEYS, 'tokens', 'introspection']) delete validatorOptions[key];
+    validator = buildValidator(
+      options as TokenKindOptions,
       withEnvironmentOptions(validatorOptions as EnvironmentValidatorOptions, env),
     );
     owned = true;
@@ -111,6 +129,44 @@ export function createBearerAuthenticator(
       return closing;
     },
   };
+}
+
+const TOKEN_KINDS = new Set(['jwt', 'introspection', 'auto']);
+
+/** The JWT validator, the introspection validator or both, as `tokens` says; options checked now. */
+function buildValidator(kind: TokenKindOptions, options: TokenValidatorOptions): TokenValidator {
+  const { introspection } = kind;
+  const tokens = kind.tokens ?? (introspection === undefined ? 'jwt' : 'introspection');
+  if (!TOKEN_KINDS.has(tokens)) {
+    throw new ConfigurationError(
+      `tokens: must be 'jwt', 'introspection' or 'auto', not ${JSON.stringify(tokens)}`,
+    );
+  }
+  if (tokens === 'jwt') {
+    if (introspection !== undefined) {
+      throw new ConfigurationError(
+        "introspection: given with tokens: 'jwt'; set tokens: 'introspection' or 'auto', or remove introspection",
+      );
+    }
+    return createTokenValidator(options);
+  }
+  if (typeof introspection !== 'object' || introspection === null) {
+    throw new ConfigurationError(
+      `tokens: '${tokens}' needs introspection: { clientId, clientSecret } (the client this API introspects as)`,
+    );
+  }
+  const { issuer, audience, clockTolerance, scopeClaims, maxTokenLength, httpClient, logger, now } = options;
+  const shared = { issuer, audience, clockTolerance, scopeClaims, maxTokenLength, httpClient, logger, now };
+  const defined = Object.fromEntries(Object.entries(shared).filter(([, v]) => v !== undefined));
+  const policy = options.discovery?.policy;
+  const opaque = createIntrospectionValidator({
+    ...(policy === undefined ? {} : { discoveryPolicy: policy }),
+    ...introspection,
+    ...(defined as Pick<TokenValidatorOptions, 'issuer' | 'audience'>),
+  });
+  return tokens === 'introspection'
+    ? opaque
+    : createAutoTokenValidator(createTokenValidator(options), opaque);
 }
 
 /**

@@ -9,6 +9,7 @@ export {
   type BearerAuthOptions,
   type BearerOptions,
   createBearerAuthenticator,
+  type TokenKindOptions,
 } from './authenticator.js';
 export {
   BearerError,

@@ -7,10 +7,7 @@ import type { ClientCredentialsInput } from '../token/client-authentication.js';
 import type { CacheStore } from '../token-management/cache-store.js';
 import type { ClaimRuleOptions } from '../validation/claim-rules.js';
 import type { IssuerOption } from '../validation/options.js';
-import {
-  DEFAULT_CLOCK_TOLERANCE,
-  DEFAULT_MAX_TOKEN_LENGTH,
-} from '../validation/resolve-options.js';
+import { DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH } from '../validation/resolve-options.js';
 import { MAX_INTROSPECTED_TOKEN_LENGTH } from './token-introspection-request.js';
 
 /** How the resource server asks the authorization server about opaque tokens (RFC 7662). */
@@ -92,7 +89,14 @@ function fail(message: string): never {
   throw new ConfigurationError(`introspection: ${message}`);
 }
 
-function number(value: unknown, name: string, fallback: number, min: number, max: number, int = false): number {
+function number(
+  value: unknown,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  int = false,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     fail(`${name} must be a number between ${min} and ${max}`);
@@ -128,33 +132,52 @@ function issuerChecks(issuer: IssuerOption): Pick<ClaimRuleOptions, 'issuerAllow
 }
 
 /** Checks every option once; a `ConfigurationError` says what to change. */
-export function resolveIntrospectionOptions(options: IntrospectionValidatorOptions): ResolvedIntrospectionOptions {
-  if (typeof options !== 'object' || options === null) fail('options are required: { issuer, audience, clientId }');
+export function resolveIntrospectionOptions(
+  options: IntrospectionValidatorOptions,
+): ResolvedIntrospectionOptions {
+  if (typeof options !== 'object' || options === null)
+    fail('options are required: { issuer, audience, clientId }');
   const { issuer, address } = options;
   if (issuer === undefined) fail('issuer is required (the `iss` of your tokens)');
   if (typeof options.clientId !== 'string' || options.clientId === '') {
-    fail('clientId is required: the client this resource server authenticates as at the introspection endpoint');
+    fail(
+      'clientId is required: the client this resource server authenticates as at the introspection endpoint',
+    );
   }
-  if (options.audience === undefined) fail('audience is required: this API as it appears in `aud` (or false)');
+  if (options.audience === undefined)
+    fail('audience is required: this API as it appears in `aud` (or false)');
   const audiences = options.audience === false ? undefined : new Set(list(options.audience, 'audience'));
   let location: ResolvedIntrospectionOptions['location'];
   if (address !== undefined) location = { address };
-  else if (typeof issuer === 'function') fail('with an issuer predicate give address: the introspection endpoint URL');
+  else if (typeof issuer === 'function')
+    fail('with an issuer predicate give address: the introspection endpoint URL');
   else location = { authority: list(issuer, 'issuer')[0]! };
 
   if (options.allowMissingExp !== undefined && typeof options.allowMissingExp !== 'boolean') {
     fail('allowMissingExp must be a boolean');
   }
   const tokenTypeHint = options.tokenTypeHint ?? 'access_token';
-  if (typeof tokenTypeHint !== 'string' || tokenTypeHint === '') fail('tokenTypeHint must be a non-empty string');
+  if (typeof tokenTypeHint !== 'string' || tokenTypeHint === '')
+    fail('tokenTypeHint must be a non-empty string');
   const store = options.store;
-  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function')) {
+  if (
+    store !== undefined &&
+    (typeof store !== 'object' || store === null || typeof store.get !== 'function')
+  ) {
     fail('store must be a CacheStore (MemoryCacheStore, RedisCacheStore)');
   }
-  if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning epoch ms');
-  const scopeClaims = options.scopeClaims === undefined ? DEFAULT_SCOPE_CLAIMS : list(options.scopeClaims, 'scopeClaims');
-  const { clientId, clientSecret, clientAuthentication, basicAuthenticationHeaderStyle, privateKey, clientAssertion } =
-    options;
+  if (options.now !== undefined && typeof options.now !== 'function')
+    fail('now must be a function returning epoch ms');
+  const scopeClaims =
+    options.scopeClaims === undefined ? DEFAULT_SCOPE_CLAIMS : list(options.scopeClaims, 'scopeClaims');
+  const {
+    clientId,
+    clientSecret,
+    clientAuthentication,
+    basicAuthenticationHeaderStyle,
+    privateKey,
+    clientAssertion,
+  } = options;
   const client: ClientCredentialsInput = { clientId };
   Object.assign(
     client,
@@ -183,16 +206,39 @@ export function resolveIntrospectionOptions(options: IntrospectionValidatorOptio
       checkIat: true,
       maxTokenAge: undefined,
     },
-    cacheMs: number(options.cacheDuration, 'cacheDuration', DEFAULT_INTROSPECTION_CACHE_SECONDS, 0, 86_400) * 1000,
+    cacheMs:
+      number(options.cacheDuration, 'cacheDuration', DEFAULT_INTROSPECTION_CACHE_SECONDS, 0, 86_400) * 1000,
     inactiveCacheMs:
-      number(options.inactiveCacheDuration, 'inactiveCacheDuration', DEFAULT_INACTIVE_CACHE_SECONDS, 0, 3600) * 1000,
-    maxEntries: number(options.maxEntries, 'maxEntries', DEFAULT_INTROSPECTION_MAX_ENTRIES, 1, 10_000_000, true),
+      number(
+        options.inactiveCacheDuration,
+        'inactiveCacheDuration',
+        DEFAULT_INACTIVE_CACHE_SECONDS,
+        0,
+        3600,
+      ) * 1000,
+    maxEntries: number(
+      options.maxEntries,
+      'maxEntries',
+      DEFAULT_INTROSPECTION_MAX_ENTRIES,
+      1,
+      10_000_000,
+      true,
+    ),
     maxBytes: number(options.maxBytes, 'maxBytes', DEFAULT_INTROSPECTION_MAX_BYTES, 1024, 2 ** 40, true),
     store,
-    maxConcurrent: number(options.maxConcurrent, 'maxConcurrent', DEFAULT_MAX_CONCURRENT_INTROSPECTIONS, 1, 10_000, true),
+    maxConcurrent: number(
+      options.maxConcurrent,
+      'maxConcurrent',
+      DEFAULT_MAX_CONCURRENT_INTROSPECTIONS,
+      1,
+      10_000,
+      true,
+    ),
     maxQueued: number(options.maxQueued, 'maxQueued', DEFAULT_MAX_QUEUED_INTROSPECTIONS, 0, 1_000_000, true),
     timeoutMs:
-      options.timeoutMs === undefined ? undefined : number(options.timeoutMs, 'timeoutMs', 0, 1, 600_000, true),
+      options.timeoutMs === undefined
+        ? undefined
+        : number(options.timeoutMs, 'timeoutMs', 0, 1, 600_000, true),
     discoveryPolicy: options.discoveryPolicy,
     scopeClaims,
     maxTokenLength: number(

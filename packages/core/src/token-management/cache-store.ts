@@ -30,5 +30,9 @@ export interface CacheStore {
    * it is about to fetch, `set`s the new token, then `release`s.
    */
   tryLock?(key: string, ttlMs: number): Promise<CacheLock | undefined>;
+  /** Optional: an opaque string value under `key` for at most `ttlMs` (introspection results; issue 16 may
+   *  add replay markers). Same key rules as tokens (the caller hashes anything secret into the key). */
+  getValue?(key: string): Promise<string | undefined>;
+  setValue?(key: string, value: string, ttlMs: number): Promise<void>;
   close?(): Promise<void>;
 }

@@ -3,15 +3,20 @@ import { ConfigurationError } from '../errors.js';
 import type { CacheLock, CacheStore, StoredToken } from './cache-store.js';
 
 export interface MemoryCacheStoreOptions {
-  /** Most tokens kept; the least recently used goes first (default 1000). */
+  /** Most entries kept, tokens and values together; the least recently used goes first (default 1000). */
   maxEntries?: number;
 }
 
 interface Entry {
-  value: StoredToken;
+  value: StoredToken | string;
   /** Epoch ms. */
   expiresAt: number;
 }
+
+// Tokens and values live in one LRU (one bound for both) under separate namespaces, so a value can never be
+// read back as a token or the other way round.
+const TOKEN = 't:';
+const VALUE = 'v:';
 
 /**
  * The default `CacheStore`: a bounded LRU map in this process. Its lock makes managers that share the store
@@ -29,39 +34,54 @@ export class MemoryCacheStore implements CacheStore {
     this.#maxEntries = max;
   }
 
-  /** Tokens currently held (expired ones are dropped lazily). */
+  /** Tokens and values currently held (expired ones are dropped lazily). */
   get size(): number {
     return this.#entries.size;
   }
 
   async get(key: string): Promise<StoredToken | undefined> {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    // Re-insert: Map order is the LRU order.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return { ...entry.value };
+    const value = this.#read(TOKEN + key);
+    return typeof value === 'object' ? { ...value } : undefined;
   }
 
   async set(key: string, value: StoredToken, ttlMs: number): Promise<void> {
-    if (!(ttlMs > 0)) {
-      this.#entries.delete(key);
-      return;
+    this.#write(TOKEN + key, { ...value }, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#entries.delete(TOKEN + key);
+  }
+
+  async getValue(key: string): Promise<string | undefined> {
+    const value = this.#read(VALUE + key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async setValue(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#write(VALUE + key, String(value), ttlMs);
+  }
+
+  #read(name: string): StoredToken | string | undefined {
+    const entry = this.#entries.get(name);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.#entries.delete(name);
+      return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, { value: { ...value }, expiresAt: Date.now() + ttlMs });
+    // Re-insert: Map order is the LRU order.
+    this.#entries.delete(name);
+    this.#entries.set(name, entry);
+    return entry.value;
+  }
+
+  #write(name: string, value: StoredToken | string, ttlMs: number): void {
+    this.#entries.delete(name);
+    if (!(ttlMs > 0)) return; // expired already, or NaN: nothing to keep
+    this.#entries.set(name, { value, expiresAt: Date.now() + ttlMs });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
-  }
-
-  async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
   }
 
   async tryLock(key: string, ttlMs: number): Promise<CacheLock | undefined> {

@@ -72,6 +72,20 @@ export class StoreGuard {
     await this.#call('set', () => this.#store.set(key, value, ttlMs));
   }
 
+  /** The store's opaque value under `key`; undefined when absent, unsupported or the store is failing. */
+  async getValue(key: string): Promise<string | undefined> {
+    const getValue = this.#store.getValue;
+    if (!getValue) return undefined;
+    const result = await this.#call('getValue', () => getValue.call(this.#store, key));
+    return result.ok && typeof result.value === 'string' ? result.value : undefined;
+  }
+
+  async setValue(key: string, value: string, ttlMs: number): Promise<void> {
+    const setValue = this.#store.setValue;
+    if (!setValue) return;
+    await this.#call('setValue', () => setValue.call(this.#store, key, value, ttlMs));
+  }
+
   async delete(key: string): Promise<void> {
     await this.#call('delete', () => this.#store.delete(key));
   }

@@ -45,6 +45,48 @@ describe('MemoryCacheStore', () => {
     await again.release(); // a stale release must not free the new holder's lock
     assert.equal(await store.tryLock('k', 1000), undefined);
   });
+
+  test('values: round trip, kept no longer than their TTL', async () => {
+    const store = new MemoryCacheStore();
+    await store.setValue('introspection:abc', '{"active":true}', 300);
+    assert.equal(await store.getValue('introspection:abc'), '{"active":true}');
+    await sleep(350);
+    assert.equal(await store.getValue('introspection:abc'), undefined);
+  });
+
+  test('values: a zero, negative or NaN TTL stores nothing and drops the previous value', async () => {
+    const store = new MemoryCacheStore();
+    for (const ttl of [0, -1, Number.NaN]) {
+      await store.setValue('k', 'old', 60_000);
+      await store.setValue('k', 'new', ttl);
+      assert.equal(await store.getValue('k'), undefined, `ttl ${ttl}`);
+    }
+    assert.equal(store.size, 0);
+  });
+
+  test('values count toward maxEntries with tokens: a flood of values evicts the least recently used', async () => {
+    const store = new MemoryCacheStore({ maxEntries: 3 });
+    await store.set('tok', { accessToken: 't', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 }, 60_000);
+    for (let i = 0; i < 100; i++) await store.setValue(`v${i}`, `value ${i}`, 60_000);
+    assert.equal(store.size, 3);
+    assert.equal(await store.get('tok'), undefined, 'the old token went first');
+    assert.equal(await store.getValue('v0'), undefined);
+    assert.equal(await store.getValue('v99'), 'value 99');
+  });
+
+  test('a value is never read back as a token under the same key, nor a token as a value', async () => {
+    const store = new MemoryCacheStore();
+    await store.setValue('k', '{"accessToken":"planted","tokenType":"Bearer","expiresAt":9e15}', 60_000);
+    assert.equal(await store.get('k'), undefined);
+    await store.set('k', { accessToken: 't', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 }, 60_000);
+    assert.equal((await store.get('k'))?.accessToken, 't');
+    assert.equal(
+      await store.getValue('k'),
+      '{"accessToken":"planted","tokenType":"Bearer","expiresAt":9e15}',
+    );
+    await store.delete('k');
+    assert.equal(await store.get('k'), undefined);
+  });
 });
 
 describe('token manager with a shared store', () => {
