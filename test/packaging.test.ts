@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +30,16 @@ const packages: Record<string, string[]> = {
     'OidcConstants',
     'IdentityModelError',
     'TokenValidationError',
+    'createDPoPProof',
+    'generateDPoPKey',
+    'computeAth',
+    'jwkThumbprint',
   ],
   express: ['requireToken', 'requireScopes'],
   fastify: ['oidcAuth'],
   koa: ['requireToken', 'requireScopes'],
   redis: ['RedisCacheStore'],
+  testing: ['createTestIssuer', 'TestIssuer', 'createDPoPProof', 'generateDPoPKey'],
 };
 
 async function exportNames(pkg: string, mode: 'import' | 'require'): Promise<string[]> {
@@ -62,6 +67,23 @@ describe('packaging: the built packages as users install them', { concurrency: t
       for (const name of expected) assert.ok(esm.includes(name), `${pkg} does not export ${name}`);
     });
   }
+
+  // @identity-model/cli exports no library: what it publishes is its bin, which must run from dist.
+  test('@identity-model/cli: its bin is a built, executable script that runs without the sources', async () => {
+    const cliRoot = join(root, 'packages', 'cli');
+    const { bin, version } = JSON.parse(readFileSync(join(cliRoot, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      version: string;
+    };
+    const script = join(cliRoot, bin['identity-model']!);
+    assert.ok(existsSync(script), `cli/${bin['identity-model']} missing: run pnpm build`);
+    assert.ok(readFileSync(script, 'utf8').startsWith('#!/usr/bin/env node\n'), 'the bin needs a shebang');
+    const { stdout } = await run(process.execPath, [script, '--version'], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    assert.equal(stdout.trim(), version);
+  });
 
   // One program per module system: a real project loads either the ESM or the CommonJS declarations.
   for (const system of ['esm', 'cjs']) {

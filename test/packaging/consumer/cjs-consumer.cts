@@ -4,6 +4,7 @@ import express = require('@identity-model/express');
 import fastify = require('@identity-model/fastify');
 import koa = require('@identity-model/koa');
 import redis = require('@identity-model/redis');
+import testing = require('@identity-model/testing');
 
 const validator: core.TokenValidator = core.createTokenValidator({
   issuer: 'https://idp.example',
@@ -15,4 +16,6 @@ export const exported = [
   fastify.oidcAuth,
   koa.requireToken,
   redis.RedisCacheStore,
+  testing.createTestIssuer,
 ];
+export const mint = (issuer: testing.TestIssuer): string => issuer.createToken({ sub: 'alice' });

@@ -10,6 +10,7 @@ import { requireToken as expressRequireToken } from '@identity-model/express';
 import { oidcAuth } from '@identity-model/fastify';
 import { requireToken as koaRequireToken } from '@identity-model/koa';
 import { RedisCacheStore } from '@identity-model/redis';
+import { createTestIssuer, type TestIssuer } from '@identity-model/testing';
 
 const validator: TokenValidator = createTokenValidator({ issuer: 'https://idp.example', audience: 'api' });
 const use = (t: ValidatedToken): readonly string[] => t.scopes;
@@ -22,4 +23,6 @@ export const exported = [
   oidcAuth,
   koaRequireToken,
   RedisCacheStore,
+  createTestIssuer,
 ];
+export const mint = (issuer: TestIssuer): string => issuer.createToken({ sub: 'alice', scope: ['read'] });
