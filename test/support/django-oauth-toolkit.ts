@@ -49,7 +49,7 @@ function oidcKey(): Promise<string> {
 export interface StartDjangoOAuthToolkitOptions {
   /** Access-token lifetime in seconds (default 300). */
   accessTokenTtl?: number;
-  /** Bound on project generation, migrate and server start, in ms (default 15000). */
+  /** Bound on project generation, migrate and server start, in ms (default 45000: migrate is slow on a loaded machine). */
   startTimeoutMs?: number;
 }
 
@@ -88,7 +88,7 @@ export async function startDjangoOAuthToolkit(
   const lifecycle = await startLifecycle({
     proxy,
     dir,
-    timeoutMs: options.startTimeoutMs ?? 15_000,
+    timeoutMs: options.startTimeoutMs ?? 45_000,
     async setup(timeoutMs) {
       writeDjangoProject(dir, {
         issuer,

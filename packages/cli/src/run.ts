@@ -11,6 +11,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { readBounded } from './input.js';
 import { chooseStyle } from './style.js';
 
+/** @internal The commands, in help order (exported for the tests). */
 export const COMMANDS: readonly Command[] = [
   discoverCommand,
   jwksCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
 /** Default whole-exchange timeout: a person is waiting. `HTTP_TIMEOUT` (seconds) overrides it. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The exit-code table printed by `--help`. */
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok: document accepted, token valid / issued / active, key set usable
   1  refused: policy refusal, invalid or inactive token, unsuccessful response, not a JWT
@@ -66,6 +68,17 @@ export interface RunIo {
   now?: () => number;
 }
 
+/**
+ * No command has short options, so a first argument like `-rAbC…` can only be the token itself (opaque tokens
+ * and some JWT-less values are random base64url and may begin with `-`): pass it after `--` so the option
+ * parser reads it as the positional it is.
+ */
+export function dashArgumentLast(args: readonly string[]): string[] {
+  const [first, ...others] = args;
+  if (first === undefined || !/^-[^-]/.test(first) || others.includes('--')) return [...args];
+  return [...others, '--', first];
+}
+
 /** The whole CLI: parses `argv` (without node and script), runs the command, prints, returns the exit code. */
 export async function run(argv: readonly string[], io: RunIo): Promise<number> {
   const args = [...argv];
@@ -97,7 +110,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
   let http: HttpClient | undefined;
   let stdinRead = false;
   const context: CommandContext = {
-    args: commandArgs,
+    args: dashArgumentLast(commandArgs),
     env: io.env,
     style,
     json,

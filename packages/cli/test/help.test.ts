@@ -51,3 +51,10 @@ describe('identity-model --help and --version', { concurrency: true }, () => {
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
   });
 });
+
+test('a token that begins with "-" (random base64url) is read as the token, not as an unknown option', async () => {
+  const { dashArgumentLast } = await import('../src/run.js');
+  assert.deepEqual(dashArgumentLast(['-rAbC', '--issuer', 'x']), ['--issuer', 'x', '--', '-rAbC']);
+  assert.deepEqual(dashArgumentLast(['-', '--issuer', 'x']), ['-', '--issuer', 'x']);
+  assert.deepEqual(dashArgumentLast(['--issuer', 'x', '-rAbC']), ['--issuer', 'x', '-rAbC']);
+});

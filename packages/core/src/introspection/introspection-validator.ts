@@ -52,6 +52,7 @@ export class IntrospectionTokenValidator implements TokenValidator {
   #down = false;
   #closed = false;
 
+  /** @internal Built by `createIntrospectionValidator`, which resolves and checks the options. */
   constructor(options: ResolvedIntrospectionOptions) {
     this.#o = options;
     // Built once so every client option is checked now; its locator discovers the endpoint once.
