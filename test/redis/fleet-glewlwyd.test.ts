@@ -20,11 +20,14 @@ let url: string;
 
 before(async () => {
   if (skip) return;
-  [fleet, gw, url] = await Promise.all([startFleet(REPLICAS), startGlewlwyd(), redisUrl()]);
+  // The fleet first, on its own: if the provider then fails to start, `after` still stops the replicas
+  // (a replica left running keeps this file's process, and the whole run, alive).
+  fleet = await startFleet(REPLICAS);
+  [gw, url] = await Promise.all([startGlewlwyd(), redisUrl()]);
 });
 after(async () => {
   if (skip) return;
-  await Promise.all([fleet.close(), gw.close()]);
+  await Promise.all([fleet?.close(), gw?.close()]);
 });
 
 test(`${REPLICAS} processes × ${CONCURRENCY} concurrent getToken from glewlwyd → exactly one token request at glewlwyd`, {

@@ -27,11 +27,14 @@ let url: string;
 
 before(async () => {
   if (skip) return;
-  [fleet, dot, url] = await Promise.all([startFleet(REPLICAS), startDjangoOAuthToolkit(), redisUrl()]);
+  // The fleet first, on its own: if the provider then fails to start, `after` still stops the replicas
+  // (a replica left running keeps this file's process, and the whole run, alive).
+  fleet = await startFleet(REPLICAS);
+  [dot, url] = await Promise.all([startDjangoOAuthToolkit(), redisUrl()]);
 });
 after(async () => {
   if (skip) return;
-  await Promise.all([fleet.close(), dot.close()]);
+  await Promise.all([fleet?.close(), dot?.close()]);
 });
 
 function configure(prefix: string, redis: string, encryptionKey?: string): Promise<unknown> {

@@ -28,10 +28,13 @@ let idp: TestIdp;
 let url: string;
 
 before(async () => {
-  [fleet, idp, url] = await Promise.all([startFleet(REPLICAS), startIdp(), redisUrl()]);
+  // The fleet first, on its own: if the provider then fails to start, `after` still stops the replicas
+  // (a replica left running keeps this file's process, and the whole run, alive).
+  fleet = await startFleet(REPLICAS);
+  [idp, url] = await Promise.all([startIdp(), redisUrl()]);
 });
 after(async () => {
-  await Promise.all([fleet.close(), idp.close()]);
+  await Promise.all([fleet?.close(), idp?.close()]);
 });
 
 describe('a fleet of replicas sharing a RedisCacheStore', () => {
