@@ -2,6 +2,8 @@
 // Runs every test file with node:test, TypeScript through tsx, packages resolved to their
 // sources (the `@identity-model/source` export condition) so no build is needed to test.
 // Usage: node scripts/run-tests.mjs [path-or-substring ...]
+// TEST_COVERAGE=<file.lcov> also writes line and branch coverage of packages/*/src (Node 22+, mapped to the
+// TypeScript sources) to that file; scripts/coverage-report.mjs prints it per package and enforces the floors.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +39,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const coverageFile = process.env.TEST_COVERAGE;
+if (coverageFile && Number(process.versions.node.split('.')[0]) < 22) {
+  console.error(
+    `TEST_COVERAGE needs Node 22 or later (--test-coverage-include); this is Node ${process.version}`,
+  );
+  process.exit(1);
+}
+const coverageArgs = coverageFile
+  ? [
+      '--enable-source-maps',
+      '--experimental-test-coverage',
+      '--test-coverage-include=packages/*/src/**',
+      '--test-reporter=lcov',
+      `--test-reporter-destination=${coverageFile}`,
+    ]
+  : [];
+
 const countDir = mkdtempSync(join(tmpdir(), 'im-test-'));
 const countFile = join(countDir, 'count.txt');
 const args = [
@@ -45,10 +64,14 @@ const args = [
   'tsx',
   '--test',
   `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+  // A hung test (a child process left running, a server that never answers) fails after 5 minutes instead
+  // of holding the whole run until CI's limit.
+  `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 300000}`,
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   `--test-reporter=${join(root, 'scripts/count-reporter.mjs')}`,
   `--test-reporter-destination=${countFile}`,
+  ...coverageArgs,
   ...files,
 ];
 const child = spawn(process.execPath, args, {

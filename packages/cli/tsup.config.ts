@@ -6,7 +6,9 @@ export default defineConfig({
   format: ['esm'],
   dts: false,
   clean: true,
-  sourcemap: true,
+  // No source maps: tsup's maps embed the TypeScript sources (sourcesContent), which must not ship;
+  // the unminified dist is readable in a stack trace as it is.
+  sourcemap: false,
   target: 'node20',
   tsconfig: 'tsconfig.json',
 });

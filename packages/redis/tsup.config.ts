@@ -5,7 +5,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps: tsup's maps embed the TypeScript sources (sourcesContent), which must not ship;
+  // the unminified dist is readable in a stack trace as it is.
+  sourcemap: false,
   target: 'node20',
   tsconfig: 'tsconfig.json',
 });

@@ -2,8 +2,6 @@ import { UsageError } from './exit-codes.js';
 
 /** Longest token read from argv or stdin (characters): far above any real JWT, bounded all the same. */
 export const MAX_TOKEN_LENGTH = 65_536;
-/** Longest stdin read at all (bytes). */
-export const MAX_STDIN_BYTES = 1024 * 1024;
 
 /** Reads a stream to its end, refusing more than `maxBytes` (so a stray `cat /dev/zero |` ends). */
 export async function readBounded(stream: AsyncIterable<Buffer | string>, maxBytes: number): Promise<string> {

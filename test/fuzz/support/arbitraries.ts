@@ -13,9 +13,6 @@ const B64TOKEN_EXTRA = '.~+/=';
 export const b64urlBytes = (max = 64) =>
   fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
 
-export const b64urlChars = (max = 64) =>
-  fc.string({ unit: fc.constantFrom(...B64URL.split('')), maxLength: max });
-
 export const b64tokenChars = (max = 200) =>
   fc.string({ unit: fc.constantFrom(...(B64URL + B64TOKEN_EXTRA).split('')), maxLength: max });
 

@@ -25,10 +25,6 @@ export function segment(value: Segment): string {
   return b64u(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-export function decodeSegment(seg: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(seg, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
 export type SignKey = KeyObject | Buffer | string;
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
@@ -74,11 +70,6 @@ export function forge({ header, payload, key, alg, signature }: ForgeOptions): s
   if (key === undefined) return `${input}.`;
   const signingAlg = alg ?? String((header as Record<string, unknown>).alg);
   return `${input}.${b64u(signInput(signingAlg, key, input))}`;
-}
-
-/** Re-signs arbitrary raw header/payload JSON text with a key (used for duplicate members). */
-export function forgeRaw(rawHeader: string, rawPayload: string, alg: string, key: SignKey): string {
-  return forge({ header: rawHeader, payload: rawPayload, key, alg });
 }
 
 export function privateKeyFromJwk(jwk: object): KeyObject {

@@ -31,17 +31,7 @@ function newestMtime(dir: string): number {
  */
 function buildJs(packageDir: string, entry: string, format: string): void {
   const tsup = join(REPO_ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js');
-  const args = [
-    tsup,
-    `src/${entry}`,
-    '--no-config',
-    '--format',
-    format,
-    '--target',
-    'node20',
-    '--sourcemap',
-    '--silent',
-  ];
+  const args = [tsup, `src/${entry}`, '--no-config', '--format', format, '--target', 'node20', '--silent'];
   execFileSync(process.execPath, args, {
     cwd: packageDir,
     stdio: 'ignore',

@@ -53,6 +53,7 @@ export class DeviceAuthorizationResponse extends ProtocolResponse {
   /** Seconds to wait between token polls. */
   readonly interval: number | undefined;
 
+  /** @internal Built by `requestDeviceAuthorization`. */
   constructor(init: ProtocolResponseInit, fields?: DeviceFields) {
     super(init);
     this.deviceCode = fields?.deviceCode;

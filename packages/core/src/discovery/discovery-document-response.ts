@@ -29,6 +29,7 @@ export class DiscoveryDocumentResponse {
   /** The underlying error (an `HttpError`, a `SyntaxError` …), when there was one. */
   readonly cause: unknown;
 
+  /** @internal Built by `getDiscoveryDocument`. */
   constructor(init: ResponseInit) {
     this.raw = init.raw ?? {};
     this.httpStatus = init.httpStatus;

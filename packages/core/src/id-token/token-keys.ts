@@ -1,8 +1,8 @@
-import type { JWK } from 'jose';
 import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import { ConfigurationError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient } from '../http/types.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import { LocalKeySet } from '../jwks/local-key-set.js';
 import type { KeySource } from '../jwks/verification-key.js';
 import { type Logger, silentLogger } from '../logger.js';

@@ -58,6 +58,7 @@ export class JwksResponse {
   readonly errorType: JwksErrorType | undefined;
   readonly cause: unknown;
 
+  /** @internal Built by `getJwks`. */
   constructor(init: JwksResponseInit) {
     this.keys = init.keys ?? [];
     this.rejectedKeys = init.rejectedKeys ?? [];

@@ -34,3 +34,35 @@ export interface RejectedKey {
   kid: string | undefined;
   reason: string;
 }
+
+/**
+ * A JSON Web Key as a caller hands it to us, public or private (RFC 7517, RFC 7518 §6): a client's signing
+ * key, a key for a local key set. Declared here rather than taken from jose so that our type declarations
+ * import nothing from an ESM-only package (a CommonJS consumer under `module: node16` could not load them).
+ * jose's `JWK` is assignable to it.
+ */
+export interface JWK {
+  kty?: string;
+  kid?: string;
+  use?: string;
+  key_ops?: string[];
+  alg?: string;
+  ext?: boolean;
+  crv?: string;
+  x?: string;
+  y?: string;
+  d?: string;
+  n?: string;
+  e?: string;
+  p?: string;
+  q?: string;
+  dp?: string;
+  dq?: string;
+  qi?: string;
+  oth?: Array<{ d?: string; r?: string; t?: string }>;
+  k?: string;
+  x5c?: string[];
+  x5t?: string;
+  'x5t#S256'?: string;
+  x5u?: string;
+}

@@ -1,7 +1,7 @@
-import type { JWK } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient } from '../http/types.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import { EMPTY_KEYS } from '../jwks/key-index.js';
 import { LocalKeySet } from '../jwks/local-key-set.js';
 import { RemoteKeySet } from '../jwks/remote-key-set.js';

@@ -1,5 +1,5 @@
-import type { JWK } from 'jose';
 import { ConfigurationError } from '../errors.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import { kindOf } from '../protocol/protocol-response.js';
 
 /**

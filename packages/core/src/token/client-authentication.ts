@@ -1,8 +1,9 @@
 import { createPrivateKey, KeyObject, randomUUID, type webcrypto } from 'node:crypto';
-import { type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { OidcConstants } from '../constants/oidc-constants.js';
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import { isMutualTlsMethod, requireClientCertificate } from '../mtls/certificate-transport.js';
 
 const Methods = OidcConstants.ClientAuthenticationMethods;

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import type { JWK } from 'jose';
 import type { DiscoveryPolicyOptions } from '../discovery/discovery-policy.js';
 import type { HttpClient } from '../http/types.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import type { RemoteKeySetOptions } from '../jwks/remote-key-set.js';
 import type { KeySource } from '../jwks/verification-key.js';
 import type { Logger } from '../logger.js';

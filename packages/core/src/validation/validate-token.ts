@@ -1,6 +1,6 @@
-import type { JWK } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import type { JWK } from '../jwks/json-web-key.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DiscoveryKeySource } from './discovery-key-source.js';
 import type { TokenValidatorOptions } from './options.js';

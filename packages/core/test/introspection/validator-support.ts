@@ -8,7 +8,6 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   type FakeAuthorizationServer,
-  send,
   startFakeAuthorizationServer,
 } from './fake-authorization-server.js';
 
@@ -61,8 +60,6 @@ export function validatorFor(
     ...options,
   });
 }
-
-export { send };
 
 /** Starts the fake server for this file, handed to `ready` (requests forgotten before each test). */
 export function useFakeAuthorizationServer(ready: (server: FakeAuthorizationServer) => void): {

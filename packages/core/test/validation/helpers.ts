@@ -5,14 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import {
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  sign as cryptoSign,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, sign as cryptoSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, type JWK, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { TokenValidationError } from '../../src/errors.js';
 import type { KeySource, VerificationKey } from '../../src/jwks/verification-key.js';
@@ -282,5 +275,3 @@ export async function assertSameVerdict(
   }
   return ours;
 }
-
-export { createPrivateKey, createPublicKey };
