@@ -16,7 +16,16 @@ describe('the README snippets are complete, short and pass', { concurrency: true
       assert.ok(code.trimEnd().split('\n').length < 30, `the ${name} snippet has 30 lines or more`);
       const { stdout } = await run(
         process.execPath,
-        ['--conditions=@identity-model/source', '--import', 'tsx', '--input-type=module', '--eval', code],
+        // TAP on every Node line: Node 24's default reporter for a non-TTY is spec, not TAP.
+        [
+          '--conditions=@identity-model/source',
+          '--import',
+          'tsx',
+          '--test-reporter=tap',
+          '--input-type=module',
+          '--eval',
+          code,
+        ],
         { cwd: root, env: { ...process.env, NODE_OPTIONS: '', NODE_TEST_CONTEXT: '' }, timeout: 30_000 },
       ).catch((err: { stdout?: string; stderr?: string }) =>
         assert.fail(`the ${name} snippet failed:\n${err.stdout ?? ''}\n${err.stderr ?? String(err)}`),
