@@ -117,7 +117,14 @@ export class DiscoveryKeySource implements KeySource {
         // Does not heal by retrying: said once, at error level, with the fix when there is one.
         if (!this.#mismatchLogged) this.#options.logger.error({ issuer: this.#options.issuer }, mismatch);
         this.#mismatchLogged = true;
-        throw new TokenValidationError('keys_unavailable', mismatch, { cause: doc, retryAfter: 5 });
+        // A policy refusal like any other, so the validator and the bearer layer do not warn per request.
+        const refusal = new DiscoveryDocumentResponse({
+          raw: doc.raw,
+          httpStatus: doc.httpStatus,
+          error: mismatch,
+          errorType: 'policy',
+        });
+        throw new TokenValidationError('keys_unavailable', mismatch, { cause: refusal, retryAfter: 5 });
       }
       return this.#use(doc.jwksUri);
     } finally {
