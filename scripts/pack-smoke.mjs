@@ -5,17 +5,17 @@
 // TypeScript's node16 and bundler modes, and run both against @identity-model/testing's issuer:
 // a valid token must get 200, no token 401. Exits 1 if any cell fails. Usage: node scripts/pack-smoke.mjs
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { appSource, FRAMEWORKS, SYSTEMS, TSCONFIGS } from '../test/packaging/smoke/frameworks.mjs';
+import { packPackage, publishedPackages } from './pack-packages.mjs';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const PACKAGES = readdirSync(join(root, 'packages')).sort();
 const started = Date.now();
 
 /** Where the registry is and how to reach it: the only npm settings passed on. */
@@ -57,29 +57,16 @@ async function pool(items, limit, task) {
   return results;
 }
 
-for (const pkg of PACKAGES) {
-  if (!existsSync(join(root, 'packages', pkg, 'dist'))) {
-    console.error(`pack-smoke: packages/${pkg}/dist missing: run pnpm build first`);
-    process.exit(1);
-  }
-}
-
 const scratch = mkdtempSync(join(tmpdir(), 'im-pack-smoke-'));
 const packs = join(scratch, 'packs');
 mkdirSync(packs);
 let failed = 0;
 try {
   const packing = Date.now();
-  for (const pkg of PACKAGES) {
-    const packed = await attempt('pnpm', ['pack', '--pack-destination', packs], join(root, 'packages', pkg));
-    if (!packed.ok) throw new Error(`pnpm pack failed in packages/${pkg}:\n${packed.stdout}`);
-  }
-  const tarballs = new Map(
-    readdirSync(packs).map((file) => [
-      PACKAGES.find((pkg) => file.startsWith(`identity-model-${pkg}-`)),
-      file,
-    ]),
-  );
+  // The same packing as check-packages and the tarball test (it refuses a package that is not built).
+  const tarballs = new Map();
+  for (const pkg of publishedPackages())
+    tarballs.set(basename(pkg.dir), basename(await packPackage(pkg, packs)));
   console.log(`packed ${[...tarballs.values()].join(', ')} in ${seconds(packing)}`);
 
   const installing = Date.now();
