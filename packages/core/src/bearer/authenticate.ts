@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { isPolicyRefusal } from '../validation/discovery-key-source.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { BearerError } from './bearer-error.js';
+import type { ChallengeSettings } from './challenge.js';
 import { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
 
 export interface AuthenticateBearerOptions extends BearerExtractionOptions {
@@ -14,6 +15,8 @@ export interface AuthenticateBearerOptions extends BearerExtractionOptions {
   retryAfter?: number;
   /** Failures are logged at `debug` (codes only, never the token). */
   logger?: Logger;
+  /** What every challenge carries (realm, metadata URL, offered schemes); `realm` alone when absent. */
+  challenge?: ChallengeSettings;
 }
 
 // Generic, fixed texts per failure: they tell a client what to fix without echoing anything it sent.
@@ -56,19 +59,20 @@ const KEYS_UNAVAILABLE_DESCRIPTION = 'The access token cannot be verified right 
  */
 export function toBearerError(
   error: unknown,
-  options: { realm?: string; retryAfter?: number } = {},
+  options: { realm?: string; retryAfter?: number; challenge?: ChallengeSettings } = {},
 ): unknown {
-  if (error instanceof BearerError) return error.withRealm(options.realm);
+  const challenge = options.challenge ?? { realm: options.realm };
+  if (error instanceof BearerError) return error.withChallenge(challenge);
   if (!(error instanceof TokenValidationError)) return error;
   if (error.code === 'keys_unavailable') {
     return new BearerError('keys_unavailable', KEYS_UNAVAILABLE_DESCRIPTION, {
       retryAfter: error.retryAfter ?? options.retryAfter,
-      realm: options.realm,
+      challenge,
       cause: error,
     });
   }
   const description = DESCRIPTIONS[error.code] ?? 'The access token is invalid';
-  return new BearerError('invalid_token', description, { realm: options.realm, cause: error });
+  return new BearerError('invalid_token', description, { challenge, cause: error });
 }
 
 /**
@@ -98,7 +102,9 @@ export async function authenticateWith(
   }
   if (token === undefined) {
     if (options.optional) return undefined;
-    throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { realm: options.realm });
+    throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, {
+      challenge: options.challenge ?? { realm: options.realm },
+    });
   }
   try {
     return await validator.validate(token);

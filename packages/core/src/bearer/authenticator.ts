@@ -7,7 +7,7 @@ import { createTokenValidator } from '../validation/index.js';
 import type { TokenValidatorOptions } from '../validation/options.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
-import { assertValidRealm } from './challenge.js';
+import { assertValidRealm, type ChallengeSettings } from './challenge.js';
 import {
   type Environment,
   type EnvironmentValidatorOptions,
@@ -44,6 +44,8 @@ export interface TokenKindOptions {
 export interface BearerAuthenticator {
   readonly validator: TokenValidator;
   readonly realm: string | undefined;
+  /** What every challenge of this resource server carries (realm, metadata URL, offered schemes). */
+  readonly challenge: ChallengeSettings;
   readonly optional: boolean;
   /** See `authenticateBearer`; `logger` (e.g. Fastify's `request.log`) overrides the configured one. */
   authenticate(request: BearerRequest, logger?: Logger): Promise<ValidatedToken | undefined>;
@@ -85,6 +87,9 @@ export function createBearerAuthenticator(
     if (options[key] !== undefined) Object.assign(settings, { [key]: options[key] });
   }
   if (options.logger) settings.logger = options.logger;
+  // One frozen object shared by every refusal of this resource server.
+  const challenge: ChallengeSettings = Object.freeze({ realm: options.realm });
+  settings.challenge = challenge;
 
   let owned = false;
   let validator: TokenValidator;
@@ -109,11 +114,12 @@ export function createBearerAuthenticator(
   return {
     validator,
     realm: options.realm,
+    challenge,
     optional: options.optional === true,
     authenticate,
     async authorize(guard, request, auth, logger) {
       auth ??= await authenticate(request, logger);
-      const refusal = await checkGuard(guard, auth, { realm: options.realm });
+      const refusal = await checkGuard(guard, auth, { challenge });
       if (refusal) {
         (logger ?? options.logger)?.debug(
           { code: refusal.code, status: refusal.status },

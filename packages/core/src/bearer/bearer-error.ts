@@ -1,5 +1,5 @@
 import { IdentityModelError } from '../errors.js';
-import { formatBearerChallenge } from './challenge.js';
+import { type ChallengeScheme, type ChallengeSettings, formatChallenge } from './challenge.js';
 
 /**
  * Why a request was refused:
@@ -7,6 +7,9 @@ import { formatBearerChallenge } from './challenge.js';
  * - `invalid_request`: malformed or ambiguous credentials → 400;
  * - `invalid_token`: the token was not accepted → 401;
  * - `insufficient_scope`: the token lacks a scope or claim the resource needs → 403;
+ * - `insufficient_user_authentication`: the user authenticated too weakly or too long ago (RFC 9470) → 401;
+ * - `invalid_dpop_proof`: the DPoP proof is missing, malformed or does not match the request (RFC 9449) → 401;
+ * - `use_dpop_nonce`: the DPoP proof must carry the server's current nonce (RFC 9449 §9) → 401 + DPoP-Nonce;
  * - `keys_unavailable`: the provider's keys cannot be had, so nothing can be decided → 503 + Retry-After.
  */
 export type BearerErrorCode =
@@ -14,6 +17,9 @@ export type BearerErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'keys_unavailable';
 
 /** The JSON body every refusal carries. */
@@ -34,6 +40,9 @@ const STATUS: Record<BearerErrorCode, BearerResponse['status']> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  insufficient_user_authentication: 401,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   keys_unavailable: 503,
 };
 
@@ -42,8 +51,18 @@ export interface BearerErrorOptions {
   scope?: readonly string[] | undefined;
   /** For `keys_unavailable`: seconds before trying again makes sense (clamped to 1..300). */
   retryAfter?: number | undefined;
-  /** Sent as `realm="…"` in the challenge. */
+  /** For `insufficient_user_authentication`: the acceptable `acr` values (sent as `acr_values="…"`). */
+  acrValues?: readonly string[] | undefined;
+  /** For `insufficient_user_authentication`: the accepted age of the authentication (sent as `max_age=…`). */
+  maxAge?: number | undefined;
+  /** The scheme the refused credentials used: its challenge carries the error. Default: the first offered. */
+  scheme?: ChallengeScheme | undefined;
+  /** For `use_dpop_nonce` (or any DPoP refusal): the nonce sent in the `DPoP-Nonce` header. */
+  dpopNonce?: string | undefined;
+  /** Sent as `realm="…"` in the challenge (shorthand for `challenge.realm`). */
   realm?: string | undefined;
+  /** Realm, metadata URL and offered schemes of the resource server answering. Default: Bearer only. */
+  challenge?: ChallengeSettings | undefined;
   cause?: unknown;
 }
 
@@ -74,7 +93,11 @@ export class BearerError extends IdentityModelError {
   readonly description: string;
   readonly scope: readonly string[] | undefined;
   readonly retryAfter: number | undefined;
-  readonly realm: string | undefined;
+  readonly acrValues: readonly string[] | undefined;
+  readonly maxAge: number | undefined;
+  readonly scheme: ChallengeScheme | undefined;
+  readonly dpopNonce: string | undefined;
+  readonly challenge: Readonly<ChallengeSettings>;
   /** Koa and http-errors convention: the message is safe to show the client. */
   readonly expose = true;
 
@@ -83,7 +106,15 @@ export class BearerError extends IdentityModelError {
     this.status = STATUS[code];
     this.description = description;
     this.scope = options.scope;
-    this.realm = options.realm;
+    this.acrValues = options.acrValues;
+    this.maxAge = options.maxAge;
+    this.scheme = options.scheme;
+    this.dpopNonce = options.dpopNonce;
+    const challenge = options.challenge ?? {};
+    this.challenge =
+      options.realm === undefined || options.realm === challenge.realm
+        ? challenge
+        : { ...challenge, realm: options.realm };
     this.retryAfter = code === 'keys_unavailable' ? retryAfterHeaderValue(options.retryAfter) : undefined;
   }
 
@@ -92,19 +123,37 @@ export class BearerError extends IdentityModelError {
     return this.status;
   }
 
-  /** Response headers: `www-authenticate` for 401/400/403, `retry-after` for 503. */
+  get realm(): string | undefined {
+    return this.challenge.realm;
+  }
+
+  /**
+   * Response headers: `retry-after` for 503; otherwise `www-authenticate` with one challenge per scheme the
+   * server offers (Bearer, DPoP), the error on the scheme the request used, and `dpop-nonce` when set.
+   */
   get headers(): Record<string, string> {
     if (this.code === 'keys_unavailable') return { 'retry-after': String(this.retryAfter) };
-    if (this.code === 'token_missing')
-      return { 'www-authenticate': formatBearerChallenge({ realm: this.realm }) };
-    return {
-      'www-authenticate': formatBearerChallenge({
-        realm: this.realm,
+    const { realm, resourceMetadata, dpopAlgorithms } = this.challenge;
+    const schemes: ChallengeScheme[] = [];
+    if (this.challenge.bearer !== false) schemes.push('Bearer');
+    if (dpopAlgorithms !== undefined) schemes.push('DPoP');
+    const errorScheme = this.scheme ?? schemes[0] ?? 'Bearer';
+    if (!schemes.includes(errorScheme)) schemes.push(errorScheme);
+    const challenges = schemes.map((scheme) => {
+      const common = { realm, resourceMetadata, algs: scheme === 'DPoP' ? dpopAlgorithms : undefined };
+      if (scheme !== errorScheme || this.code === 'token_missing') return formatChallenge(scheme, common);
+      return formatChallenge(scheme, {
+        ...common,
         error: this.code,
         errorDescription: this.description,
         scope: this.code === 'insufficient_scope' ? this.scope : undefined,
-      }),
-    };
+        acrValues: this.code === 'insufficient_user_authentication' ? this.acrValues : undefined,
+        maxAge: this.code === 'insufficient_user_authentication' ? this.maxAge : undefined,
+      });
+    });
+    const headers: Record<string, string> = { 'www-authenticate': challenges.join(', ') };
+    if (this.dpopNonce !== undefined) headers['dpop-nonce'] = this.dpopNonce;
+    return headers;
   }
 
   get body(): BearerErrorBody {
@@ -123,11 +172,21 @@ export class BearerError extends IdentityModelError {
 
   /** The same refusal, answered in `realm`. */
   withRealm(realm: string | undefined): BearerError {
-    if (realm === this.realm) return this;
+    if (realm === this.challenge.realm) return this;
+    return this.withChallenge({ ...this.challenge, realm });
+  }
+
+  /** The same refusal, answered with the challenge settings of the resource server that refused it. */
+  withChallenge(challenge: ChallengeSettings): BearerError {
+    if (challenge === this.challenge) return this;
     return new BearerError(this.code, this.description, {
       scope: this.scope,
       retryAfter: this.retryAfter,
-      realm,
+      acrValues: this.acrValues,
+      maxAge: this.maxAge,
+      scheme: this.scheme,
+      dpopNonce: this.dpopNonce,
+      challenge,
       cause: this.cause,
     });
   }

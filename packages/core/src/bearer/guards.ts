@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors.js';
 import type { JwtClaims, ValidatedToken } from '../validation/types.js';
 import { TOKEN_MISSING_DESCRIPTION } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
-import { assertValidScopes } from './challenge.js';
+import { assertValidScopes, type ChallengeSettings } from './challenge.js';
 
 /** A refusal, or `undefined` when the token may pass. */
 export type GuardResult = BearerError | undefined;
@@ -89,12 +89,11 @@ export function claimCheck(
 export async function checkGuard(
   guard: AuthGuard,
   auth: ValidatedToken | undefined,
-  options: { realm?: string | undefined } = {},
+  options: { realm?: string | undefined; challenge?: ChallengeSettings | undefined } = {},
 ): Promise<GuardResult> {
-  if (auth === undefined) {
-    return new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { realm: options.realm });
-  }
-  return (await guard(auth))?.withRealm(options.realm);
+  const challenge = options.challenge ?? { realm: options.realm };
+  if (auth === undefined) return new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { challenge });
+  return (await guard(auth))?.withChallenge(challenge);
 }
 
 /** The guards in a framework's own shape: what each adapter exports (or decorates) as middleware. */

@@ -19,7 +19,14 @@ export {
   type BearerResponse,
   DEFAULT_RETRY_AFTER_SECONDS,
 } from './bearer-error.js';
-export { type BearerChallenge, formatBearerChallenge, quoteHeaderValue } from './challenge.js';
+export {
+  type BearerChallenge,
+  type ChallengeScheme,
+  type ChallengeSettings,
+  formatBearerChallenge,
+  formatChallenge,
+  quoteHeaderValue,
+} from './challenge.js';
 export {
   ENVIRONMENT_VARIABLES,
   type Environment,
