@@ -5,15 +5,18 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { FRAMEWORKS, type Framework, VARIANTS, type Variant, variantLabel } from './lib/contenders.js';
-import { fixed, int, ratio, table } from './lib/format.js';
+import { fixed, int } from './lib/format.js';
+import { type HttpFigures, medianFigures } from './lib/http-figures.js';
+import { load, PLANS, warmUp } from './lib/http-load.js';
+import { renderHttp } from './lib/http-render.js';
 import { startIdp } from './lib/idp-server.js';
 import { accessClaims, generateKey, mintTokens, signToken } from './lib/jwt.js';
+import { type LoadReport, loadBetween, processTicks, sampleLoad } from './lib/machine-load.js';
+import { type Pinning, pinLoadGenerator, pinnedFork } from './lib/pinning.js';
 import { isMain, NODE_FLAGS, ROOT, reply } from './lib/process.js';
 
 const AUDIENCE = 'api://bench';
-const CONNECTIONS = 100;
 
 export type TokenMode = 'repeated' | 'distinct';
 
@@ -22,23 +25,23 @@ export interface HttpScenario {
   pipelining: number;
 }
 
-export interface HttpFigures {
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
 export interface HttpRow extends HttpScenario {
   framework: Framework;
   variant: Variant;
+  /** Medians over the rounds. */
   figures?: HttpFigures;
+  /** One per round, by round (undefined: that round failed); same-round ratios are taken from these. */
+  rounds?: (HttpFigures | undefined)[];
+  /** Warm-up: the windows it took, and whether two consecutive ones agreed within the tolerance. */
+  warmup?: { seconds: number; stable: boolean };
   note?: string;
 }
 
 export interface HttpReport {
   rows: HttpRow[];
+  /** The machine's load over each scenario, by `tokens/pipelining`. */
+  load: Record<string, LoadReport>;
+  pinning: Pinning | undefined;
   markdown: string;
 }
 
@@ -51,14 +54,22 @@ interface Server {
   broken?: string;
 }
 
-function startServer(framework: Framework, variant: Variant, issuer: string): Promise<Server> {
+function startServer(
+  framework: Framework,
+  variant: Variant,
+  issuer: string,
+  core: number | undefined,
+): Promise<Server> {
   const child = fork(
     fileURLToPath(new URL('./http-server.ts', import.meta.url)),
     [framework, variant, issuer, AUDIENCE],
     {
       cwd: ROOT,
       // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/.work/prof" to profile the servers.
-      execArgv: [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...NODE_FLAGS],
+      ...pinnedFork(core, [
+        ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+        ...NODE_FLAGS,
+      ]),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );
@@ -88,54 +99,6 @@ async function check(server: Server, token: string): Promise<string | undefined>
   return undefined;
 }
 
-async function load(
-  url: string,
-  tokens: readonly string[],
-  pipelining: number,
-  seconds: number,
-): Promise<HttpFigures> {
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    pipelining,
-    duration: seconds,
-    sampleInt: 100,
-    requests: [
-      {
-        method: 'GET',
-        path: '/',
-        // The same per-request work in the load generator whatever the token mode.
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` };
-          return request;
-        },
-      },
-    ],
-  });
-  if (result.requests.total === 0) throw new Error(`no response completed within ${seconds} s`);
-  return {
-    reqPerSec: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
-
-function mean(values: readonly HttpFigures[]): HttpFigures {
-  const avg = (pick: (f: HttpFigures) => number) =>
-    values.reduce((sum, f) => sum + pick(f), 0) / values.length;
-  const sum = (pick: (f: HttpFigures) => number) => values.reduce((total, f) => total + pick(f), 0);
-  return {
-    reqPerSec: avg((f) => f.reqPerSec),
-    p50: avg((f) => f.p50),
-    p99: avg((f) => f.p99),
-    non2xx: sum((f) => f.non2xx),
-    errors: sum((f) => f.errors),
-  };
-}
-
 export interface HttpOptions {
   quick: boolean;
   /** Only servers whose `framework/variant` contains one of these (all when empty). */
@@ -147,19 +110,31 @@ export async function runHttp(
   log: (line: string) => void = () => {},
 ): Promise<HttpReport> {
   const { quick, only = [] } = options;
-  const poolSize = quick ? 2000 : 10_000;
-  const warmSeconds = quick ? 0.3 : 1;
-  const measureSeconds = quick ? 0.7 : 3;
-  const rounds = quick ? 1 : 2;
+  const plan = PLANS[quick ? 'quick' : 'full'];
+  const pinning = pinLoadGenerator();
+  log(
+    pinning
+      ? `http: load generator on core ${pinning.loadCore}, servers on core ${pinning.serverCore}`
+      : 'http: not pinned (no taskset, or one core)',
+  );
 
   const t0 = performance.now();
   const key = generateKey('RS256', 'bench-http');
   const idp = await startIdp([key.jwk]);
-  log(`http: minting ${poolSize} RS256 tokens`);
-  const pool = await mintTokens(key, idp.issuer, AUDIENCE, poolSize);
+  log(`http: minting ${plan.poolSize} RS256 tokens`);
+  const pool = await mintTokens(key, idp.issuer, AUDIENCE, plan.poolSize);
   const repeated = [signToken(key, accessClaims(idp.issuer, AUDIENCE))];
 
   const servers: Server[] = [];
+  // This process and every live server: what the bench itself costs the machine.
+  const ownTicks = () => {
+    let total = processTicks('self');
+    for (const s of servers) {
+      const t = s.child.pid === undefined ? undefined : processTicks(s.child.pid);
+      total = total === undefined || t === undefined ? undefined : total + t;
+    }
+    return total;
+  };
   try {
     // Two at a time: starting a dozen tsx processes at once on two cores only slows each of them.
     const specs = FRAMEWORKS.flatMap((framework) =>
@@ -168,7 +143,9 @@ export async function runHttp(
     for (let i = 0; i < specs.length; i += 2) {
       servers.push(
         ...(await Promise.all(
-          specs.slice(i, i + 2).map((s) => startServer(s.framework, s.variant, idp.issuer)),
+          specs
+            .slice(i, i + 2)
+            .map((s) => startServer(s.framework, s.variant, idp.issuer, pinning?.serverCore)),
         )),
       );
     }
@@ -183,102 +160,90 @@ export async function runHttp(
     const scenarios: HttpScenario[] = [1, 10].flatMap((pipelining) =>
       (['repeated', 'distinct'] as const).map((tokens) => ({ tokens, pipelining })),
     );
-    const samples = new Map<string, HttpFigures[]>();
+    const samples = new Map<string, (HttpFigures | undefined)[]>();
+    const warmups = new Map<string, { seconds: number; stable: boolean }>();
     const failures = new Map<string, string>();
+    const loads: Record<string, LoadReport> = {};
     const id = (s: Server, sc: HttpScenario) => `${s.framework}/${s.variant}/${sc.tokens}/${sc.pipelining}`;
     for (const scenario of scenarios) {
       const tokens = scenario.tokens === 'repeated' ? repeated : pool;
-      for (let round = 0; round < rounds; round++) {
+      const before = sampleLoad(ownTicks);
+      for (let round = 0; round < plan.rounds; round++) {
         // Alternate the order so slow drift in the machine's load falls on every server alike.
         const order = round % 2 ? [...servers].reverse() : servers;
         for (const server of order) {
           if (server.broken) continue;
           let figures: HttpFigures;
           try {
-            await load(server.url, tokens, scenario.pipelining, warmSeconds);
-            figures = await load(server.url, tokens, scenario.pipelining, measureSeconds);
+            if (round === 0) {
+              const warm = await warmUp(server.url, tokens, scenario.pipelining, plan);
+              warmups.set(id(server, scenario), warm);
+            } else if (plan.rewarmSeconds > 0) {
+              await load(server.url, tokens, scenario.pipelining, plan.rewarmSeconds).catch(() => undefined);
+            }
+            figures = await load(
+              server.url,
+              tokens,
+              scenario.pipelining,
+              plan.measureSeconds,
+              server.child.pid,
+            );
           } catch (err) {
+            // That round is missing for this server; its figures come from the other rounds.
             failures.set(id(server, scenario), (err as Error).message);
             log(
               `http ${scenario.tokens} p${scenario.pipelining} ${variantLabel(server.framework, server.variant)}: ${(err as Error).message}`,
             );
             continue;
           }
-          samples.set(id(server, scenario), [...(samples.get(id(server, scenario)) ?? []), figures]);
+          const list = samples.get(id(server, scenario)) ?? [];
+          list[round] = figures;
+          samples.set(id(server, scenario), list);
           log(
-            `http ${scenario.tokens} p${scenario.pipelining} ${variantLabel(server.framework, server.variant)}: ` +
-              `${int(figures.reqPerSec)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
+            `http ${scenario.tokens} p${scenario.pipelining} r${round + 1} ${variantLabel(server.framework, server.variant)}: ` +
+              `${int(figures.reqPerSec)} req/s, ${fixed(figures.cpuUsPerReq, 1)} µs CPU/req, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
               (figures.non2xx || figures.errors
                 ? `, non-2xx ${figures.non2xx}, errors ${figures.errors}`
                 : ''),
           );
         }
       }
+      loads[`${scenario.tokens}/${scenario.pipelining}`] = loadBetween(before, sampleLoad(ownTicks));
     }
 
     const rows: HttpRow[] = scenarios.flatMap((scenario) =>
       servers.map((server) => {
-        const figures = samples.get(id(server, scenario));
+        const rounds = samples.get(id(server, scenario));
+        const measured = rounds?.filter((f) => f !== undefined) ?? [];
         return {
           ...scenario,
           framework: server.framework,
           variant: server.variant,
-          ...(figures
-            ? { figures: mean(figures) }
+          ...(measured.length > 0
+            ? {
+                figures: medianFigures(measured),
+                rounds: Array.from({ length: plan.rounds }, (_, r) => rounds![r]),
+                warmup: warmups.get(id(server, scenario)),
+              }
             : { note: server.broken ?? failures.get(id(server, scenario)) ?? 'not measured' }),
         };
       }),
     );
-    return { rows, markdown: render(rows, { poolSize, warmSeconds, measureSeconds, rounds }) };
+    return { rows, load: loads, pinning, markdown: renderHttp(rows, plan, loads, pinning) };
   } finally {
-    for (const server of servers) server.child.kill();
+    // Wait for every server to exit, so their CPU time is counted as the bench's, not as other processes'.
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
+            server.child.once('exit', () => resolve());
+            server.child.kill();
+          }),
+      ),
+    );
     await idp.close();
   }
-}
-
-function render(
-  rows: HttpRow[],
-  cfg: { poolSize: number; warmSeconds: number; measureSeconds: number; rounds: number },
-): string {
-  const out: string[] = [
-    `autocannon, ${CONNECTIONS} connections, \`GET /\` answering \`{"ok":true}\`; per server and scenario a ` +
-      `${cfg.warmSeconds} s warm-up then ${cfg.measureSeconds} s measured, ${cfg.rounds} round(s) alternating the ` +
-      'server order (figures are the mean of the rounds). Each server runs in its own process; the load generator ' +
-      'shares the 2 cores. *repeated*: one token on every request; *distinct*: a pool of ' +
-      `${int(cfg.poolSize)} distinct valid RS256 tokens, the next one on each request (a cycle longer than our ` +
-      'verified-token cache, 1,000 entries by default, so every request misses it). Every contender fetches ' +
-      'discovery/JWKS from the same local server. Ratios: req/s against the floor hook and the bare framework ' +
-      'of the same framework.',
-  ];
-  for (const pipelining of [1, 10]) {
-    for (const tokens of ['repeated', 'distinct'] as const) {
-      out.push(`\n#### ${tokens} token${tokens === 'distinct' ? 's' : ''}, pipelining ${pipelining}\n`);
-      const mine = rows.filter((r) => r.tokens === tokens && r.pipelining === pipelining);
-      const find = (framework: Framework, variant: Variant) =>
-        mine.find((r) => r.framework === framework && r.variant === variant)?.figures;
-      out.push(
-        table(
-          ['server', 'req/s', 'p50 ms', 'p99 ms', '× floor hook', '× bare', 'non-2xx/errors'],
-          mine.map((r) => {
-            const f = r.figures;
-            if (!f) return [variantLabel(r.framework, r.variant), r.note ?? 'n/a', '', '', '', '', ''];
-            const floor = find(r.framework, 'floor');
-            const bare = find(r.framework, 'bare');
-            return [
-              variantLabel(r.framework, r.variant),
-              int(f.reqPerSec),
-              fixed(f.p50, 1),
-              fixed(f.p99, 1),
-              floor ? ratio(f.reqPerSec / floor.reqPerSec) : 'n/a',
-              bare ? ratio(f.reqPerSec / bare.reqPerSec) : 'n/a',
-              f.non2xx || f.errors ? `**${f.non2xx}/${f.errors}**` : '0',
-            ];
-          }),
-        ),
-      );
-    }
-  }
-  return out.join('\n');
 }
 
 if (isMain(import.meta.url)) {

@@ -19,8 +19,9 @@ export function reply(value: unknown): boolean {
 }
 
 /**
- * Runs `bench/<file>` in its own process and resolves with the one message it sends back. Its stderr (progress)
- * passes through; extra node flags (e.g. `--expose-gc`) go first.
+ * Runs `bench/<file>` in its own process and resolves with the one message it sends back, once the process has
+ * exited (so its CPU time, and its children's, is counted in this process's children's time). Its stderr
+ * (progress) passes through; extra node flags (e.g. `--expose-gc`) go first.
  */
 export function runPart<T>(
   file: string,
@@ -33,15 +34,18 @@ export function runPart<T>(
       execArgv: [...nodeFlags, ...NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    let report: { value: T } | undefined;
+    let timer: NodeJS.Timeout | undefined;
     child.once('message', (value) => {
-      resolve(value as T);
+      report = { value: value as T };
       // A part that leaves a handle open must not hold the run up once it has reported.
-      const timer = setTimeout(() => child.kill(), 5000);
-      child.once('exit', () => clearTimeout(timer));
+      timer = setTimeout(() => child.kill(), 5000);
     });
     child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      reject(new Error(`bench/${file} exited with ${signal ?? code} before reporting`)),
-    );
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (report) resolve(report.value);
+      else reject(new Error(`bench/${file} exited with ${signal ?? code} before reporting`));
+    });
   });
 }

@@ -57,7 +57,7 @@ export function adapterMatrix(harness: FrameworkHarness): void {
       assert.equal(res.status, 401);
       assert.match(
         res.headers.get('www-authenticate') ?? '',
-        /^Bearer realm="matrix", error="invalid_token", error_description="[^"]+"$/,
+        /^Bearer realm="matrix", error="invalid_token", error_description="[^"]+", DPoP realm="matrix", algs="ES256 ES384 PS256 RS256 EdDSA"$/,
       );
       assert.equal((res.body as unknown as ErrorBody).error, 'invalid_token');
     }
@@ -93,7 +93,10 @@ export function adapterMatrix(harness: FrameworkHarness): void {
       const app = await api();
       const res = await call(app, '/claims');
       assert.equal(res.status, 401);
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="matrix"');
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        'Bearer realm="matrix", DPoP realm="matrix", algs="ES256 ES384 PS256 RS256 EdDSA"',
+      );
     });
 
     test('malformed Authorization header → 400 invalid_request', async () => {
@@ -140,7 +143,7 @@ export function adapterMatrix(harness: FrameworkHarness): void {
       assert.equal(res.status, 403);
       assert.equal(
         res.headers.get('www-authenticate'),
-        'Bearer realm="matrix", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write"',
+        'Bearer realm="matrix", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write", DPoP realm="matrix", algs="ES256 ES384 PS256 RS256 EdDSA"',
       );
     });
 

@@ -74,6 +74,11 @@ export interface StartIdpOptions {
   tokenDelayMs?: number;
   /** Registered as `webApp`'s `backchannel_logout_uri` (with `backchannel_logout_session_required`). */
   backchannelLogoutUri?: string;
+  /**
+   * DPoP (RFC 9449): oidc-provider's `dPoP` feature is on by default (a token request with a proof gets a
+   * DPoP-bound token, `cnf.jkt`); `nonces: true` also makes the token endpoint demand a server nonce.
+   */
+  dpop?: { nonces?: boolean };
 }
 
 export interface SignTokenOptions {
@@ -125,6 +130,8 @@ export interface TestIdp {
   /** Signs arbitrary claims with the provider's current private key for `alg` (defaults: iss, iat, exp, aud). */
   signToken(claims: Record<string, unknown>, options?: SignTokenOptions): Promise<string>;
   rotateKeys(options?: { dropOld?: boolean }): Promise<void>;
+  /** Registers another RFC 8707 resource (e.g. an MCP server's URL): JWT access tokens, scopes read and write. */
+  addResource(resource: string): void;
   /** The public JWK Set currently published. */
   publicJwks(): { keys: JWK[] };
   /** The current private signing key for `alg` (JWK), to forge raw tokens and to scan logs for leaks. */
@@ -184,6 +191,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
 
   // Each generation of keys: [RSA, EC, OKP]; the newest generation comes first and signs.
   let generations: JWK[][] = [await generateKeyGeneration()];
+  const extraResources = new Set<string>();
   const accessTokenTtl = options.accessTokenTtl ?? 300;
   const userClients = {
     device: { clientId: 'user-device', clientSecret: undefined, redirectUri: undefined },
@@ -256,6 +264,10 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
     },
   ];
   const cookieKeys = [randomBytes(16).toString('hex')];
+  // One secret for the provider's lifetime: nonces stay valid across rotateKeys() rebuilds.
+  const dpopFeature = options.dpop?.nonces
+    ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+    : { enabled: true };
 
   function clientMetadata(alg: SigningAlg | undefined) {
     const suffix = alg ? `-${alg.toLowerCase()}` : '';
@@ -324,6 +336,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       },
       features: {
         devInteractions: { enabled: true },
+        dPoP: dpopFeature,
         backchannelLogout: { enabled: true },
         // Authorization flows (issue 14); PAR and RP-initiated logout are on by default.
         requestObjects: { enabled: true },
@@ -354,7 +367,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
                 accessTokenFormat: 'opaque',
               };
             }
-            if (resource !== audience && resource !== otherAudience) {
+            if (resource !== audience && resource !== otherAudience && !extraResources.has(resource)) {
               throw new providerErrors.InvalidTarget();
             }
             return {
@@ -482,6 +495,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<TestIdp> 
       const fresh = await generateKeyGeneration();
       generations = dropOld ? [fresh] : [fresh, ...generations];
       handler = buildProvider(issuer).callback();
+    },
+    addResource(resource) {
+      extraResources.add(resource);
     },
     publicJwks() {
       return { keys: generations.flat().map(toPublic) };

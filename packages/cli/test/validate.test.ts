@@ -59,7 +59,8 @@ describe('identity-model validate', { concurrency: true }, () => {
     assert.deepEqual(doc.answer, {
       status: 401,
       headers: {
-        'www-authenticate': 'Bearer error="invalid_token", error_description="The access token expired"',
+        'www-authenticate':
+          'Bearer error="invalid_token", error_description="The access token expired", DPoP algs="ES256 ES384 PS256 RS256 EdDSA"',
       },
       body: { error: 'invalid_token', error_description: 'The access token expired' },
     });

@@ -7,6 +7,7 @@ export {
   type RequireTokenMiddleware,
   type RequireTokenOptions,
   requireAnyScope,
+  requireAuthentication,
   requireScopes,
   requireToken,
 } from './require-token.js';

@@ -48,10 +48,12 @@ const contexts = new WeakMap<Request, Context>();
 function toBearerRequest(req: Request): BearerRequest {
   return {
     method: req.method,
-    url: req.url,
+    // The original request-target: inside a mounted router `req.url` has lost the mount path.
+    url: req.originalUrl,
     headers: req.headers,
     rawHeaders: req.rawHeaders,
     body: req.body,
+    socket: req.socket,
   };
 }
 
@@ -71,8 +73,17 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
   const { forwardErrors = false, ...bearerOptions } = options;
   const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
   const context: Context = { authenticator, forwardErrors };
+  const metadata = authenticator.resourceMetadata;
   // Express 4 does not catch rejected promises: settle every one explicitly.
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    // RFC 9728: the metadata document is public, answered before any authentication.
+    const served = metadata?.answer(req.method, req.originalUrl);
+    if (served !== undefined) {
+      res.status(served.status).set(served.headers);
+      if (served.body === undefined) res.end();
+      else res.send(served.body);
+      return;
+    }
     contexts.set(req, context);
     authenticator.authenticate(toBearerRequest(req)).then(
       (auth) => {
@@ -109,3 +120,4 @@ export const requireAnyScope: Guards['requireAnyScope'] = guards.requireAnyScope
 export const claimEquals: Guards['claimEquals'] = guards.claimEquals;
 export const claimIncludes: Guards['claimIncludes'] = guards.claimIncludes;
 export const claimCheck: Guards['claimCheck'] = guards.claimCheck;
+export const requireAuthentication: Guards['requireAuthentication'] = guards.requireAuthentication;

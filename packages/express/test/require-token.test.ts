@@ -50,7 +50,10 @@ describe('@identity-model/express requireToken', () => {
       assert.deepEqual(await ok.json(), { sub: 'client-a' });
       const none = await fetch(`${url}/me`);
       assert.equal(none.status, 401);
-      assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="api"');
+      assert.equal(
+        none.headers.get('www-authenticate'),
+        'Bearer realm="api", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
+      );
       const malformed = await fetch(`${url}/me`, { headers: { authorization: 'Bearer a b' } });
       assert.equal(malformed.status, 400);
       assert.equal(((await malformed.json()) as { error: string }).error, 'invalid_request');
@@ -59,7 +62,7 @@ describe('@identity-model/express requireToken', () => {
       assert.equal(forbidden.status, 403);
       assert.equal(
         forbidden.headers.get('www-authenticate'),
-        'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write"',
+        'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
       );
       assert.equal((await fetch(`${url}/any`, { headers: read })).status, 200);
     });

@@ -20,9 +20,12 @@ const TOP_LEVEL = [
   'claimEquals',
   'claimIncludes',
   'claimCheck',
+  'requireAuthentication',
   'authorize',
   'serviceFetch',
 ] as const;
+
+const METADATA_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 function toBearerRequest(request: FastifyRequest): BearerRequest {
   return {
@@ -31,6 +34,7 @@ function toBearerRequest(request: FastifyRequest): BearerRequest {
     headers: request.headers,
     rawHeaders: request.raw.rawHeaders,
     body: request.body,
+    socket: request.raw.socket,
   };
 }
 
@@ -128,9 +132,29 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
     }
     for (const key of TOP_LEVEL) fastify.decorate(key, instance[key] as unknown as OidcAuthHook);
   }
+  const metadata = authenticator.resourceMetadata;
+  if (metadata) {
+    // RFC 9728: the public metadata document, at each well-known path not already served (a second instance).
+    for (const url of metadata.metadata.paths) {
+      if (fastify.hasRoute({ method: 'GET', url })) continue;
+      fastify.route({
+        method: METADATA_METHODS,
+        url,
+        exposeHeadRoute: false,
+        handler: async (request, reply) => {
+          const served = metadata.answer(request.method, request.url);
+          if (served === undefined) return reply.callNotFound();
+          return reply.code(served.status).headers(served.headers).send(served.body);
+        },
+      });
+    }
+  }
   if (authenticateAll) {
+    const hook: OidcAuthHook = metadata
+      ? async (request, reply) => (metadata.matches(request.url) ? undefined : authenticate(request, reply))
+      : authenticate;
     // A form-body token needs the parsed body; otherwise refuse before the body is even read.
-    fastify.addHook(bearerOptions.allowBodyToken ? 'preValidation' : 'onRequest', authenticate);
+    fastify.addHook(bearerOptions.allowBodyToken ? 'preValidation' : 'onRequest', hook);
   }
 }
 

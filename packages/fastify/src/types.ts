@@ -1,4 +1,5 @@
 import type {
+  AuthenticationRequirement,
   AuthGuard,
   BearerAuthenticator,
   BearerAuthOptions,
@@ -49,6 +50,8 @@ export interface OidcAuthInstance {
     check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
     options?: { description?: string },
   ): OidcAuthHook;
+  /** RFC 9470 step-up: 401 `insufficient_user_authentication` unless `acr` / `auth_time` meet the requirement. */
+  requireAuthentication(requirement: AuthenticationRequirement): OidcAuthHook;
   /** Any guard from `@identity-model/core`, as a preHandler. */
   authorize(guard: AuthGuard): OidcAuthHook;
   readonly authenticator: BearerAuthenticator;
@@ -70,6 +73,7 @@ declare module 'fastify' {
     claimEquals: OidcAuthInstance['claimEquals'];
     claimIncludes: OidcAuthInstance['claimIncludes'];
     claimCheck: OidcAuthInstance['claimCheck'];
+    requireAuthentication: OidcAuthInstance['requireAuthentication'];
     authorize: OidcAuthInstance['authorize'];
     serviceFetch: ServiceFetch;
   }

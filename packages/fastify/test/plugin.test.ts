@@ -46,7 +46,10 @@ describe('@identity-model/fastify oidcAuth', () => {
         assert.deepEqual(ok.json(), { sub: 'client-a', scopes: ['read', 'write'] });
         const none = await app.inject({ url: '/me' });
         assert.equal(none.statusCode, 401);
-        assert.equal(none.headers['www-authenticate'], 'Bearer realm="api"');
+        assert.equal(
+          none.headers['www-authenticate'],
+          'Bearer realm="api", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
+        );
         const unknown = await app.inject({ url: '/nowhere' });
         assert.equal(unknown.statusCode, 401, 'the hook runs before routing answers 404');
       },

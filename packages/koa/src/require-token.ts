@@ -52,7 +52,15 @@ const contexts = new WeakMap<Context, Settings>();
 
 function toBearerRequest(ctx: Context): BearerRequest {
   const body = (ctx.request as { body?: unknown }).body;
-  return { method: ctx.method, url: ctx.url, headers: ctx.headers, rawHeaders: ctx.req.rawHeaders, body };
+  return {
+    method: ctx.method,
+    // The original request-target: a mounted app's `ctx.url` has lost the mount path.
+    url: ctx.originalUrl,
+    headers: ctx.headers,
+    rawHeaders: ctx.req.rawHeaders,
+    body,
+    socket: ctx.req.socket,
+  };
 }
 
 function answer(ctx: Context, error: unknown, forwardErrors: boolean): void {
@@ -70,7 +78,16 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
   const { passthrough = false, forwardErrors = false, ...bearerOptions } = options;
   const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
   const settings: Settings = { authenticator, forwardErrors };
+  const metadata = authenticator.resourceMetadata;
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
+    // RFC 9728: the metadata document is public, answered before any authentication.
+    const served = metadata?.answer(ctx.method, ctx.url);
+    if (served !== undefined) {
+      ctx.status = served.status;
+      ctx.set(served.headers);
+      if (served.body !== undefined) ctx.body = served.body;
+      return;
+    }
     contexts.set(ctx, settings);
     try {
       ctx.state.auth = await authenticator.authenticate(toBearerRequest(ctx));
@@ -111,3 +128,4 @@ export const requireAnyScope: Guards['requireAnyScope'] = guards.requireAnyScope
 export const claimEquals: Guards['claimEquals'] = guards.claimEquals;
 export const claimIncludes: Guards['claimIncludes'] = guards.claimIncludes;
 export const claimCheck: Guards['claimCheck'] = guards.claimCheck;
+export const requireAuthentication: Guards['requireAuthentication'] = guards.requireAuthentication;

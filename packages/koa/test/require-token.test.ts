@@ -45,14 +45,20 @@ describe('@identity-model/koa requireToken', () => {
       assert.deepEqual(await (await fetch(`${url}/me`, { headers: read })).json(), { sub: 'client-a' });
       const none = await fetch(`${url}/me`);
       assert.equal(none.status, 401);
-      assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="api"');
+      assert.equal(
+        none.headers.get('www-authenticate'),
+        'Bearer realm="api", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
+      );
       assert.deepEqual(await none.json(), {
         error: 'unauthorized',
         error_description: 'An access token is required',
       });
       const forbidden = await fetch(`${url}/write`, { headers: read });
       assert.equal(forbidden.status, 403);
-      assert.match(forbidden.headers.get('www-authenticate') ?? '', /scope="write"$/);
+      assert.equal(
+        forbidden.headers.get('www-authenticate'),
+        'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
+      );
       assert.equal((await fetch(`${url}/roles`, { headers: read })).status, 200);
       const bad = await fetch(`${url}/me`, { headers: bearer(await b.sign()) });
       assert.equal(bad.status, 401);
@@ -128,7 +134,10 @@ describe('@identity-model/koa requireToken', () => {
     await withServer(app, async (url) => {
       const res = await fetch(url);
       assert.equal(res.status, 401);
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="api"');
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        'Bearer realm="api", DPoP realm="api", algs="ES256 ES384 PS256 RS256 EdDSA"',
+      );
     });
   });
 });

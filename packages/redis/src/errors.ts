@@ -13,3 +13,21 @@ export class CacheStoreError extends IdentityModelError {
     super(message, { code, cause: options.cause });
   }
 }
+
+/** Why `RedisReplayStore` could not answer: Redis down, Redis too slow, or the store closed. */
+export type ReplayStoreErrorCode =
+  | 'replay_store_unavailable'
+  | 'replay_store_timeout'
+  | 'replay_store_closed';
+
+/**
+ * `RedisReplayStore` could not tell whether an identifier was seen before: Redis down, slow, or the store
+ * closed. The caller must refuse the request (a DPoP proof is answered 503), never accept it.
+ */
+export class ReplayStoreError extends IdentityModelError {
+  declare readonly code: ReplayStoreErrorCode;
+
+  constructor(code: ReplayStoreErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, { code, cause: options.cause });
+  }
+}

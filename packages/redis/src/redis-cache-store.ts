@@ -8,6 +8,7 @@ import {
   silentLogger,
 } from '@identity-model/core';
 import type { Cluster, Redis } from 'ioredis';
+import { BoundedCommands } from './bounded-commands.js';
 import { decodeText, decodeToken, encodeText, encodeToken } from './codec.js';
 import { parseEncryptionKey } from './encryption.js';
 import { CacheStoreError } from './errors.js';
@@ -44,9 +45,6 @@ const RELEASE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RELEASE_SHA = createHash('sha1').update(RELEASE_SCRIPT).digest('hex');
 
-// While ioredis knows the connection is down, commands would only queue up: fail at once instead.
-const DOWN_STATUSES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
-
 /**
  * A `CacheStore` on Redis (single node, Sentinel or Cluster through an `ioredis` client) so every replica of
  * a service shares one client-credentials token, and its lock lets one replica fetch while the others wait.
@@ -60,11 +58,8 @@ export class RedisCacheStore implements CacheStore {
   readonly #client: Redis | Cluster;
   readonly #prefix: string;
   readonly #key: Buffer | undefined;
-  readonly #timeoutMs: number;
-  readonly #logger: Logger;
+  readonly #commands: BoundedCommands<CacheStoreError>;
   readonly #maxValueBytes: number;
-  #closed = false;
-  #down = false;
 
   constructor(client: Redis | Cluster, options: RedisCacheStoreOptions = {}) {
     if (!client || typeof (client as Partial<Redis>).set !== 'function') {
@@ -95,8 +90,15 @@ export class RedisCacheStore implements CacheStore {
     this.#client = client;
     this.#prefix = prefix;
     this.#key = options.encryptionKey === undefined ? undefined : parseEncryptionKey(options.encryptionKey);
-    this.#timeoutMs = timeoutMs;
-    this.#logger = options.logger ?? silentLogger;
+    this.#commands = new BoundedCommands(client, {
+      timeoutMs,
+      logger: options.logger ?? silentLogger,
+      name: 'cache store',
+      errorType: CacheStoreError,
+      error: (failure, message, cause) => new CacheStoreError(`cache_store_${failure}`, message, { cause }),
+      downMessage: 'Redis cache store unavailable; tokens are cached per process until it is back',
+      upMessage: 'Redis cache store is reachable again; tokens are shared again',
+    });
   }
 
   /** The Redis key names used for a cache key (for operators and tests; they contain no secret). */
@@ -108,7 +110,7 @@ export class RedisCacheStore implements CacheStore {
 
   async get(key: string): Promise<StoredToken | undefined> {
     const name = this.keyNames(key).token;
-    const raw = await this.#run('get', () => this.#client.get(name));
+    const raw = await this.#commands.run('get', () => this.#client.get(name));
     if (raw === null) return undefined;
     const token = decodeToken(raw, name, this.#key);
     // Redis expiry has millisecond precision but the clocks of the writer and of Redis may differ.
@@ -121,18 +123,18 @@ export class RedisCacheStore implements CacheStore {
     const ttl = Math.floor(Math.min(ttlMs, value.expiresAt - Date.now()));
     if (!(ttl > 0)) return; // already expired, or a NaN: nothing worth sharing
     const encoded = encodeToken(value, name, this.#key);
-    await this.#run('set', () => this.#client.set(name, encoded, 'PX', ttl));
+    await this.#commands.run('set', () => this.#client.set(name, encoded, 'PX', ttl));
   }
 
   async delete(key: string): Promise<void> {
     const name = this.keyNames(key).token;
-    await this.#run('delete', () => this.#client.del(name));
+    await this.#commands.run('delete', () => this.#client.del(name));
   }
 
   /** The value stored by `setValue` under `key` (decrypted and checked), or undefined. */
   async getValue(key: string): Promise<string | undefined> {
     const name = this.keyNames(key).value;
-    const raw = await this.#run('getValue', () => this.#client.get(name));
+    const raw = await this.#commands.run('getValue', () => this.#client.get(name));
     // Sealing adds under 40 bytes and base64 a third: anything longer than that was not written by us.
     if (raw === null || raw.length > Math.ceil(this.#maxValueBytes * 1.34) + 64) return undefined;
     const value = decodeText(raw, name, this.#key);
@@ -147,11 +149,11 @@ export class RedisCacheStore implements CacheStore {
     const text = String(value);
     if (!(ttl > 0) || Buffer.byteLength(text) > this.#maxValueBytes) {
       // Kept "at most ttlMs": an older value must not outlive a request to keep this one for no time.
-      await this.#run('setValue', () => this.#client.del(name));
+      await this.#commands.run('setValue', () => this.#client.del(name));
       return;
     }
     const encoded = encodeText(text, name, this.#key);
-    await this.#run('setValue', () => this.#client.set(name, encoded, 'PX', ttl));
+    await this.#commands.run('setValue', () => this.#client.set(name, encoded, 'PX', ttl));
   }
 
   async tryLock(key: string, ttlMs: number): Promise<CacheLock | undefined> {
@@ -161,7 +163,7 @@ export class RedisCacheStore implements CacheStore {
     let acquire: Promise<'OK' | null> | undefined;
     let result: 'OK' | null;
     try {
-      result = await this.#run('lock', () => {
+      result = await this.#commands.run('lock', () => {
         acquire = this.#client.set(name, owner, 'PX', ttl, 'NX');
         return acquire;
       });
@@ -181,14 +183,14 @@ export class RedisCacheStore implements CacheStore {
       release: async () => {
         if (released) return;
         released = true;
-        await this.#run('unlock', () => this.#release(name, owner));
+        await this.#commands.run('unlock', () => this.#release(name, owner));
       },
     };
   }
 
   /** Stops using the client (later calls reject). The client itself is yours to `quit()`. */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#commands.close();
   }
 
   async #release(name: string, owner: string): Promise<unknown> {
@@ -201,61 +203,4 @@ export class RedisCacheStore implements CacheStore {
   }
 
   /** Runs one Redis call, bounded by the command timeout, tracking outages for the logger. */
-  async #run<T>(op: string, call: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new CacheStoreError('cache_store_closed', 'the Redis cache store is closed');
-    if (DOWN_STATUSES.has(this.#client.status)) {
-      throw this.#failed(
-        op,
-        new CacheStoreError('cache_store_unavailable', `Redis is not connected (${this.#client.status})`),
-      );
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new CacheStoreError(
-              'cache_store_timeout',
-              `Redis did not answer ${op} within ${this.#timeoutMs} ms`,
-            ),
-          ),
-        this.#timeoutMs,
-      );
-      timer.unref();
-    });
-    const pending = call();
-    pending.catch(() => {}); // a late failure after the timeout must not become an unhandled rejection
-    try {
-      const result = await Promise.race([pending, timeout]);
-      this.#recovered();
-      return result;
-    } catch (err) {
-      if (err instanceof CacheStoreError) throw this.#failed(op, err);
-      throw this.#failed(
-        op,
-        new CacheStoreError('cache_store_unavailable', `Redis ${op} failed`, { cause: err }),
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #failed(op: string, err: CacheStoreError): CacheStoreError {
-    if (!this.#down) {
-      this.#down = true;
-      // Codes and names only: a Redis error could echo a command argument.
-      const cause = err.cause as { code?: unknown; name?: unknown } | undefined;
-      this.#logger.warn(
-        { code: err.code, op, causeCode: cause?.code, causeName: cause?.name },
-        'Redis cache store unavailable; tokens are cached per process until it is back',
-      );
-    }
-    return err;
-  }
-
-  #recovered(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.#logger.info({}, 'Redis cache store is reachable again; tokens are shared again');
-  }
 }

@@ -1,10 +1,12 @@
-import { TokenValidationError, type TokenValidationErrorCode } from '../errors.js';
+import { noteUnavailable } from '../diagnostics.js';
+import { IdentityModelError, TokenValidationError, type TokenValidationErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isPolicyRefusal } from '../validation/discovery-key-source.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { BearerError } from './bearer-error.js';
-import type { ChallengeSettings } from './challenge.js';
-import { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
+import type { ChallengeScheme, ChallengeSettings } from './challenge.js';
+import type { BearerExtractionOptions, BearerRequest } from './extract-token.js';
+import { SenderConstraint } from './sender-constraint.js';
 
 export interface AuthenticateBearerOptions extends BearerExtractionOptions {
   /** Sent as `realm="…"` in every challenge. */
@@ -17,6 +19,12 @@ export interface AuthenticateBearerOptions extends BearerExtractionOptions {
   logger?: Logger;
   /** What every challenge carries (realm, metadata URL, offered schemes); `realm` alone when absent. */
   challenge?: ChallengeSettings;
+  /**
+   * The DPoP and mTLS checks (built once: `new SenderConstraint({ dpop, mtls, trustedProxies, publicUrl })`).
+   * Absent: DPoP is not accepted, and DPoP-bound tokens sent as Bearer and certificate-bound tokens without
+   * their certificate are still refused.
+   */
+  senderConstraint?: SenderConstraint;
 }
 
 // Generic, fixed texts per failure: they tell a client what to fix without echoing anything it sent.
@@ -59,7 +67,13 @@ const KEYS_UNAVAILABLE_DESCRIPTION = 'The access token cannot be verified right 
  */
 export function toBearerError(
   error: unknown,
-  options: { realm?: string; retryAfter?: number; challenge?: ChallengeSettings } = {},
+  options: {
+    realm?: string | undefined;
+    retryAfter?: number | undefined;
+    challenge?: ChallengeSettings | undefined;
+    /** The scheme the refused credentials used (its challenge carries the error). Default: the first offered. */
+    scheme?: ChallengeScheme | undefined;
+  } = {},
 ): unknown {
   const challenge = options.challenge ?? { realm: options.realm };
   if (error instanceof BearerError) return error.withChallenge(challenge);
@@ -72,7 +86,7 @@ export function toBearerError(
     });
   }
   const description = DESCRIPTIONS[error.code] ?? 'The access token is invalid';
-  return new BearerError('invalid_token', description, { challenge, cause: error });
+  return new BearerError('invalid_token', description, { challenge, scheme: options.scheme, cause: error });
 }
 
 /**
@@ -94,29 +108,38 @@ export async function authenticateWith(
   options: AuthenticateBearerOptions,
   logger: Logger | undefined,
 ): Promise<ValidatedToken | undefined> {
-  let token: string | undefined;
+  const challenge = options.challenge ?? { realm: options.realm };
+  const constraint = options.senderConstraint ?? defaultConstraint();
+  let validated: ValidatedToken | undefined;
   try {
-    token = extractBearerToken(request, options);
-  } catch (error) {
-    throw log(logger, toBearerError(error, options));
-  }
-  if (token === undefined) {
-    if (options.optional) return undefined;
-    throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, {
-      challenge: options.challenge ?? { realm: options.realm },
+    validated = await constraint.authenticate(request, validator, {
+      challenge,
+      retryAfter: options.retryAfter,
+      allowQueryToken: options.allowQueryToken,
+      allowBodyToken: options.allowBodyToken,
     });
-  }
-  try {
-    return await validator.validate(token);
   } catch (error) {
-    throw log(logger, toBearerError(error, options));
+    throw log(logger, noteUnavailable(toBearerError(error, { ...options, challenge })));
   }
+  if (validated === undefined) {
+    if (options.optional) return undefined;
+    throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { challenge });
+  }
+  return validated;
+}
+
+let fallback: SenderConstraint | undefined;
+
+/** Without options: DPoP off (no replay store to hold), the binding checks of Bearer tokens still on. */
+function defaultConstraint(): SenderConstraint {
+  fallback ??= new SenderConstraint({ dpop: { mode: 'disabled' } });
+  return fallback;
 }
 
 function log(logger: Logger | undefined, error: unknown): unknown {
   if (!logger) return error;
   if (error instanceof BearerError) {
-    const cause = error.cause instanceof TokenValidationError ? error.cause.code : undefined;
+    const cause = error.cause instanceof IdentityModelError ? error.cause.code : undefined;
     const entry = { code: error.code, status: error.status, cause };
     // A policy refusal was logged once at error level where it was found; a warning per request would bury it.
     const refused = error.cause instanceof TokenValidationError && isPolicyRefusal(error.cause);

@@ -3,10 +3,15 @@ import { createAutoTokenValidator } from '../introspection/auto-validator.js';
 import type { IntrospectionOptions } from '../introspection/introspection-options.js';
 import { createIntrospectionValidator } from '../introspection/introspection-validator.js';
 import type { Logger } from '../logger.js';
+import { canonicalResource, protectedResourceMetadataUrl } from '../resource-metadata/resource-identifier.js';
+import { buildResourceMetadata, type ResourceMetadata } from '../resource-metadata/resource-metadata.js';
+import type { ResourceMetadataOptions } from '../resource-metadata/resource-metadata-options.js';
+import { createResourceMetadataEndpoint, type ResourceMetadataEndpoint } from '../resource-metadata/serve.js';
 import { createTokenValidator } from '../validation/index.js';
 import type { TokenValidatorOptions } from '../validation/options.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
+import { BearerError } from './bearer-error.js';
 import { assertValidRealm, type ChallengeSettings } from './challenge.js';
 import {
   type Environment,
@@ -15,10 +20,20 @@ import {
 } from './environment-options.js';
 import type { BearerRequest } from './extract-token.js';
 import { type AuthGuard, checkGuard } from './guards.js';
+import { SenderConstraint } from './sender-constraint.js';
+import type { SenderConstraintOptions } from './sender-constraint-options.js';
 
 /** How requests are authenticated, common to every adapter. */
-export interface BearerOptions extends Omit<AuthenticateBearerOptions, 'logger'> {
+export interface BearerOptions
+  extends Omit<AuthenticateBearerOptions, 'logger' | 'senderConstraint'>,
+    SenderConstraintOptions {
   logger?: Logger;
+  /**
+   * RFC 9728: publish this API's protected resource metadata (served by every adapter at the well-known
+   * URLs), point every challenge to it with `resource_metadata="…"`, and — when `audience` is not given —
+   * require `resource` as the audience (RFC 8707: a token minted for another resource is refused).
+   */
+  resourceMetadata?: ResourceMetadataOptions;
 }
 
 /**
@@ -47,6 +62,8 @@ export interface BearerAuthenticator {
   /** What every challenge of this resource server carries (realm, metadata URL, offered schemes). */
   readonly challenge: ChallengeSettings;
   readonly optional: boolean;
+  /** With the `resourceMetadata` option: the document and the answers to its well-known paths. */
+  readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
   /** See `authenticateBearer`; `logger` (e.g. Fastify's `request.log`) overrides the configured one. */
   authenticate(request: BearerRequest, logger?: Logger): Promise<ValidatedToken | undefined>;
   /**
@@ -59,11 +76,13 @@ export interface BearerAuthenticator {
     auth: ValidatedToken | undefined,
     logger?: Logger,
   ): Promise<ValidatedToken>;
-  /** Closes the validator when this authenticator built it. Idempotent. */
+  /** Closes the validator when this authenticator built it, and the DPoP replay store it made. Idempotent. */
   close(): Promise<void>;
 }
 
 const BEARER_KEYS = ['realm', 'optional', 'retryAfter', 'allowQueryToken', 'allowBodyToken'] as const;
+/** Sender-constraint options (DPoP, mTLS): read by the authenticator, never passed to the validator. */
+const CONSTRAINT_KEYS = ['dpop', 'mtls', 'trustedProxies', 'publicUrl'] as const;
 
 /**
  * Validates the options once and builds the validator (unless one is given). Nothing is built per request.
@@ -87,35 +106,72 @@ export function createBearerAuthenticator(
     if (options[key] !== undefined) Object.assign(settings, { [key]: options[key] });
   }
   if (options.logger) settings.logger = options.logger;
+  const metadataOptions = options.resourceMetadata;
+  const resource = metadataOptions === undefined ? undefined : canonicalResource(metadataOptions?.resource);
+  const metadataUrl = resource === undefined ? undefined : protectedResourceMetadataUrl(resource);
+  const senderConstraint = new SenderConstraint(options);
+  settings.senderConstraint = senderConstraint;
   // One frozen object shared by every refusal of this resource server.
-  const challenge: ChallengeSettings = Object.freeze({ realm: options.realm });
+  const challenge: ChallengeSettings = Object.freeze(
+    senderConstraint.challenge({ realm: options.realm, resourceMetadata: metadataUrl }),
+  );
   settings.challenge = challenge;
 
   let owned = false;
   let validator: TokenValidator;
+  let metadata: ResourceMetadata | undefined;
+  const describe = (issuers: readonly string[] | undefined) => {
+    if (metadataOptions === undefined) return undefined;
+    if (issuers === undefined && metadataOptions.authorizationServers === undefined) {
+      throw new ConfigurationError(
+        'resourceMetadata.authorizationServers is required with `validator` or an issuer predicate (the issuers to publish cannot be read from them)',
+      );
+    }
+    return buildResourceMetadata(metadataOptions, {
+      issuers,
+      allowBodyToken: options.allowBodyToken,
+      allowQueryToken: options.allowQueryToken,
+      dpopAlgorithms: challenge.dpopAlgorithms,
+      dpopRequired: challenge.bearer === false,
+      mtlsBound: options.mtls !== undefined,
+    });
+  };
   if ('validator' in options && options.validator !== undefined) {
     validator = options.validator;
     if (typeof validator.validate !== 'function') {
       throw new ConfigurationError('`validator` must be a TokenValidator (from createTokenValidator)');
     }
+    metadata = describe(undefined);
   } else {
     const validatorOptions: Record<string, unknown> = { ...options };
-    for (const key of [...BEARER_KEYS, 'tokens', 'introspection']) delete validatorOptions[key];
-    validator = buildValidator(
-      options as TokenKindOptions,
-      withEnvironmentOptions(validatorOptions as EnvironmentValidatorOptions, env),
+    for (const key of [...BEARER_KEYS, ...CONSTRAINT_KEYS, 'tokens', 'introspection', 'resourceMetadata'])
+      delete validatorOptions[key];
+    // RFC 8707: the resource is the audience its tokens must name, unless `audience` says otherwise.
+    if (resource !== undefined && validatorOptions.audience === undefined)
+      validatorOptions.audience = resource;
+    const resolved = withEnvironmentOptions(validatorOptions as EnvironmentValidatorOptions, env);
+    const { issuer } = resolved;
+    metadata = describe(
+      typeof issuer === 'function' ? undefined : typeof issuer === 'string' ? [issuer] : issuer,
     );
+    validator = buildValidator(options as TokenKindOptions, resolved);
     owned = true;
   }
 
-  const authenticate = (request: BearerRequest, logger?: Logger) =>
-    authenticateWith(request, validator, settings, logger ?? settings.logger);
+  const authenticate = async (request: BearerRequest, logger?: Logger) => {
+    try {
+      return await authenticateWith(request, validator, settings, logger ?? settings.logger);
+    } catch (error) {
+      throw exposed(error, request);
+    }
+  };
   let closing: Promise<void> | undefined;
   return {
     validator,
     realm: options.realm,
     challenge,
     optional: options.optional === true,
+    resourceMetadata: metadata === undefined ? undefined : createResourceMetadataEndpoint(metadata),
     authenticate,
     async authorize(guard, request, auth, logger) {
       auth ??= await authenticate(request, logger);
@@ -125,16 +181,25 @@ export function createBearerAuthenticator(
           { code: refusal.code, status: refusal.status },
           'bearer token refused by guard',
         );
-        throw refusal;
+        throw exposed(refusal, request);
       }
       return auth as ValidatedToken;
     },
     close() {
-      if (!owned) return Promise.resolve();
-      closing ??= validator.close();
+      // The validator only when built here; the DPoP replay store the sender constraint made, always.
+      closing ??= Promise.all([owned ? validator.close() : undefined, senderConstraint.close()]).then(
+        () => {},
+      );
       return closing;
     },
   };
+}
+
+/** A refusal of a cross-origin browser request (it carries `Origin`) lets the browser read its challenge. */
+function exposed(error: unknown, request: BearerRequest): unknown {
+  return error instanceof BearerError && request.headers.origin !== undefined
+    ? error.exposedToBrowsers()
+    : error;
 }
 
 const TOKEN_KINDS = new Set(['jwt', 'introspection', 'auto']);

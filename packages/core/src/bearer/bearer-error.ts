@@ -63,6 +63,11 @@ export interface BearerErrorOptions {
   realm?: string | undefined;
   /** Realm, metadata URL and offered schemes of the resource server answering. Default: Bearer only. */
   challenge?: ChallengeSettings | undefined;
+  /**
+   * The request came from a browser on another origin (it carried `Origin`): list the refusal's headers in
+   * `Access-Control-Expose-Headers` so the client can read its challenge (RFC 9728 §5.1 discovery).
+   */
+  exposeHeaders?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -98,6 +103,8 @@ export class BearerError extends IdentityModelError {
   readonly scheme: ChallengeScheme | undefined;
   readonly dpopNonce: string | undefined;
   readonly challenge: Readonly<ChallengeSettings>;
+  /** See `BearerErrorOptions.exposeHeaders`. */
+  readonly exposeHeaders: boolean;
   /** Koa and http-errors convention: the message is safe to show the client. */
   readonly expose = true;
 
@@ -110,6 +117,7 @@ export class BearerError extends IdentityModelError {
     this.maxAge = options.maxAge;
     this.scheme = options.scheme;
     this.dpopNonce = options.dpopNonce;
+    this.exposeHeaders = options.exposeHeaders === true;
     const challenge = options.challenge ?? {};
     this.challenge =
       options.realm === undefined || options.realm === challenge.realm
@@ -132,7 +140,11 @@ export class BearerError extends IdentityModelError {
    * server offers (Bearer, DPoP), the error on the scheme the request used, and `dpop-nonce` when set.
    */
   get headers(): Record<string, string> {
-    if (this.code === 'keys_unavailable') return { 'retry-after': String(this.retryAfter) };
+    if (this.code === 'keys_unavailable') {
+      const unavailable: Record<string, string> = { 'retry-after': String(this.retryAfter) };
+      if (this.exposeHeaders) unavailable['access-control-expose-headers'] = 'Retry-After';
+      return unavailable;
+    }
     const { realm, resourceMetadata, dpopAlgorithms } = this.challenge;
     const schemes: ChallengeScheme[] = [];
     if (this.challenge.bearer !== false) schemes.push('Bearer');
@@ -153,6 +165,10 @@ export class BearerError extends IdentityModelError {
     });
     const headers: Record<string, string> = { 'www-authenticate': challenges.join(', ') };
     if (this.dpopNonce !== undefined) headers['dpop-nonce'] = this.dpopNonce;
+    if (this.exposeHeaders) {
+      headers['access-control-expose-headers'] =
+        this.dpopNonce === undefined ? 'WWW-Authenticate' : 'WWW-Authenticate, DPoP-Nonce';
+    }
     return headers;
   }
 
@@ -179,6 +195,15 @@ export class BearerError extends IdentityModelError {
   /** The same refusal, answered with the challenge settings of the resource server that refused it. */
   withChallenge(challenge: ChallengeSettings): BearerError {
     if (challenge === this.challenge) return this;
+    return this.#copy(challenge, this.exposeHeaders);
+  }
+
+  /** The same refusal, readable by a browser client on another origin (see `exposeHeaders`). */
+  exposedToBrowsers(): BearerError {
+    return this.exposeHeaders ? this : this.#copy(this.challenge, true);
+  }
+
+  #copy(challenge: ChallengeSettings, exposeHeaders: boolean): BearerError {
     return new BearerError(this.code, this.description, {
       scope: this.scope,
       retryAfter: this.retryAfter,
@@ -187,6 +212,7 @@ export class BearerError extends IdentityModelError {
       scheme: this.scheme,
       dpopNonce: this.dpopNonce,
       challenge,
+      exposeHeaders,
       cause: this.cause,
     });
   }

@@ -3,7 +3,10 @@ import { BearerError } from './bearer-error.js';
 /** The little of an HTTP request that token extraction reads; every framework can supply it. */
 export interface BearerRequest {
   method?: string | undefined;
-  /** The request-target (`/path?query`), read only when query tokens are allowed. */
+  /**
+   * The original request-target as received (`/mount/path?query`: Express `req.originalUrl`), read for query
+   * tokens and for the URL a DPoP proof must name.
+   */
   url?: string | undefined;
   /** Node-style headers: lower-case names. */
   headers: Readonly<Record<string, string | readonly string[] | number | undefined>>;
@@ -11,6 +14,24 @@ export interface BearerRequest {
   rawHeaders?: readonly string[] | undefined;
   /** The parsed body (read only when form-body tokens are allowed and the body is a form). */
   body?: unknown;
+  /**
+   * The connection (Node's `req.socket`): `encrypted` tells the scheme of the URL a DPoP proof must name,
+   * `remoteAddress` whether forwarding headers are believed (`trustedProxies`), `getPeerCertificate` the
+   * client certificate an mTLS-bound token needs.
+   */
+  socket?:
+    | {
+        remoteAddress?: string | undefined;
+        encrypted?: boolean | undefined;
+        getPeerCertificate?(detailed?: boolean): unknown;
+      }
+    | undefined;
+}
+
+/** The scheme and token of an `Authorization` header this server understands. */
+export interface Credentials {
+  scheme: 'Bearer' | 'DPoP';
+  token: string;
 }
 
 export interface BearerExtractionOptions {
@@ -26,12 +47,15 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // (harmless) while a tab, a comma or a second token does not.
 const BEARER_SCHEME = /^bearer(?=$|[\s,])/i;
 const BEARER_CREDENTIALS = /^bearer +([^ ]+)$/i;
+// RFC 9449 §7.1: `DPoP <token68>`, the same token syntax.
+const DPOP_SCHEME = /^dpop(?=$|[\s,])/i;
+const DPOP_CREDENTIALS = /^dpop +([^ ]+)$/i;
 
 function malformed(description: string): BearerError {
   return new BearerError('invalid_request', description);
 }
 
-function fromAuthorizationHeader(request: BearerRequest): string | undefined {
+function fromAuthorizationHeader(request: BearerRequest, dpop: boolean): Credentials | undefined {
   if (request.rawHeaders) {
     let count = 0;
     for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -45,22 +69,29 @@ function fromAuthorizationHeader(request: BearerRequest): string | undefined {
     if (Array.isArray(header) && header.length > 1) {
       throw malformed('The request carries more than one Authorization header');
     }
-    return fromHeaderValue(String(Array.isArray(header) ? header[0] : header));
+    return fromHeaderValue(String(Array.isArray(header) ? header[0] : header), dpop);
   }
-  return fromHeaderValue(header);
+  return fromHeaderValue(header, dpop);
 }
 
-function fromHeaderValue(raw: string): string | undefined {
+function fromHeaderValue(raw: string, dpop: boolean): Credentials | undefined {
   const value = raw.trim();
   if (value === '') throw malformed('The Authorization header is empty');
-  // Another scheme (Basic, DPoP…) is not bearer credentials: the request simply has none.
+  if (dpop && DPOP_SCHEME.test(value)) {
+    const token = DPOP_CREDENTIALS.exec(value)?.[1];
+    if (token === undefined || !B64TOKEN.test(token)) {
+      throw malformed('The Authorization header is not a valid DPoP credential');
+    }
+    return { scheme: 'DPoP', token };
+  }
+  // Another scheme (Basic, or DPoP where it is not accepted) is not bearer credentials: the request has none.
   if (!BEARER_SCHEME.test(value)) return undefined;
   const match = BEARER_CREDENTIALS.exec(value);
   const token = match?.[1];
   if (token === undefined || !B64TOKEN.test(token)) {
     throw malformed('The Authorization header is not a valid Bearer credential');
   }
-  return token;
+  return { scheme: 'Bearer', token };
 }
 
 function single(values: readonly unknown[], where: string): string | undefined {
@@ -107,16 +138,28 @@ export function extractBearerToken(
   request: BearerRequest,
   options: BearerExtractionOptions = {},
 ): string | undefined {
-  const found: string[] = [];
-  const header = fromAuthorizationHeader(request);
+  return extractCredentials(request, options, false)?.token;
+}
+
+/**
+ * `extractBearerToken` with the scheme: with `dpop`, `Authorization: DPoP <token>` (RFC 9449 §7.1) counts
+ * too. A query or form-body token is always `Bearer`; two methods at once are refused as before.
+ */
+export function extractCredentials(
+  request: BearerRequest,
+  options: BearerExtractionOptions,
+  dpop: boolean,
+): Credentials | undefined {
+  const found: Credentials[] = [];
+  const header = fromAuthorizationHeader(request, dpop);
   if (header !== undefined) found.push(header);
   if (options.allowQueryToken) {
     const query = fromQuery(request);
-    if (query !== undefined) found.push(query);
+    if (query !== undefined) found.push({ scheme: 'Bearer', token: query });
   }
   if (options.allowBodyToken) {
     const body = fromBody(request);
-    if (body !== undefined) found.push(body);
+    if (body !== undefined) found.push({ scheme: 'Bearer', token: body });
   }
   if (found.length > 1) {
     throw malformed('The request uses more than one method to send the access token (RFC 6750 §2)');

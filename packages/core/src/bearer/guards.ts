@@ -3,6 +3,7 @@ import type { JwtClaims, ValidatedToken } from '../validation/types.js';
 import { TOKEN_MISSING_DESCRIPTION } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
 import { assertValidScopes, type ChallengeSettings } from './challenge.js';
+import { type AuthenticationRequirement, requireAuthentication } from './require-authentication.js';
 
 /** A refusal, or `undefined` when the token may pass. */
 export type GuardResult = BearerError | undefined;
@@ -111,6 +112,11 @@ export interface GuardMiddlewares<M> {
     check: (claims: JwtClaims, auth: ValidatedToken) => boolean | Promise<boolean>,
     options?: { description?: string },
   ): M;
+  /**
+   * RFC 9470 step-up: 401 `insufficient_user_authentication` with `acr_values="…"` / `max_age=…` unless the
+   * token's `acr` is accepted and its `auth_time` recent enough.
+   */
+  requireAuthentication(requirement: AuthenticationRequirement): M;
 }
 
 /** Builds every guard middleware from the adapter's one `authorize(guard)`, so adapters never repeat them. */
@@ -121,5 +127,6 @@ export function guardMiddlewares<M>(authorize: (guard: AuthGuard) => M): GuardMi
     claimEquals: (name, expected) => authorize(claimEquals(name, expected)),
     claimIncludes: (name, ...values) => authorize(claimIncludes(name, ...values)),
     claimCheck: (check, options) => authorize(claimCheck(check, options)),
+    requireAuthentication: (requirement) => authorize(requireAuthentication(requirement)),
   };
 }

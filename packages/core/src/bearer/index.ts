@@ -35,7 +35,13 @@ export {
   readEnvironmentIssuer,
   withEnvironmentOptions,
 } from './environment-options.js';
-export { type BearerExtractionOptions, type BearerRequest, extractBearerToken } from './extract-token.js';
+export {
+  type BearerExtractionOptions,
+  type BearerRequest,
+  type Credentials,
+  extractBearerToken,
+  extractCredentials,
+} from './extract-token.js';
 export {
   type AuthGuard,
   checkGuard,
@@ -48,4 +54,15 @@ export {
   requireAnyScope,
   requireScopes,
 } from './guards.js';
+export { checkPublicUrl, type RequestUrlSettings, requestUrl } from './request-url.js';
+export { type AuthenticationRequirement, requireAuthentication } from './require-authentication.js';
+export { SenderConstraint, type SenderConstraintContext } from './sender-constraint.js';
+export { SenderConstraintError, type SenderConstraintErrorCode } from './sender-constraint-error.js';
+export type {
+  CertificateSource,
+  DPoPOptions,
+  MtlsOptions,
+  SenderConstraintOptions,
+} from './sender-constraint-options.js';
 export { createServiceFetch, type ServiceFetch, type ServiceTokenOptions } from './service-fetch.js';
+export { TrustedProxies } from './trusted-proxies.js';

@@ -5,7 +5,7 @@ import type { HttpClient } from '../http/types.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DiscoveryDocumentResponse } from './discovery-document-response.js';
 import type { DiscoveryPolicy, DiscoveryPolicyOptions } from './discovery-policy.js';
-import { DiscoveryDocumentRequest, getDiscoveryDocument } from './get-discovery-document.js';
+import { DiscoveryDocumentRequest, fetchDiscoveryDocument } from './get-discovery-document.js';
 import { forgetPolicyRefusal, logPolicyRefusal } from './policy-refusal-log.js';
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -92,7 +92,7 @@ export class DiscoveryCache {
     if (this.#closed) return Promise.resolve(closedResponse());
     if (this.#inflight !== undefined) return this.#inflight.then((fresh) => this.#choose(fresh));
     if (now < this.#backoffUntil) return this.#fallback() ?? this.#failurePromise!;
-    return this.#fetch().then((fresh) => this.#choose(fresh));
+    return this.#fetch(this.#current === undefined ? 'initial' : 'ttl').then((fresh) => this.#choose(fresh));
   }
 
   /**
@@ -101,7 +101,7 @@ export class DiscoveryCache {
    */
   refresh(): Promise<DiscoveryDocumentResponse> {
     if (this.#closed) return Promise.resolve(closedResponse());
-    return this.#inflight ?? this.#fetch();
+    return this.#inflight ?? this.#fetch('forced');
   }
 
   async close(): Promise<void> {
@@ -126,10 +126,10 @@ export class DiscoveryCache {
     return this.#currentPromise;
   }
 
-  #fetch(): Promise<DiscoveryDocumentResponse> {
+  #fetch(reason: 'initial' | 'ttl' | 'forced'): Promise<DiscoveryDocumentResponse> {
     // getDiscoveryDocument never rejects by contract; a custom HttpClient or policy could still make it,
     // and a rejection here would leave #inflight set forever and reach every caller as an exception.
-    const fetched = getDiscoveryDocument(this.#request, this.#http).catch(
+    const fetched = fetchDiscoveryDocument(this.#request, this.#http, reason).catch(
       (cause: unknown) =>
         new DiscoveryDocumentResponse({
           errorType: 'exception',

@@ -1,3 +1,4 @@
+import { type DiscoveryFetchEvent, discoveryFetchChannel, eventUrl } from '../diagnostics.js';
 import { HttpError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
@@ -123,9 +124,41 @@ function parseDocument(response: HttpResponse): DiscoveryDocumentResponse | Reco
  * Fetches and validates an OpenID Connect / RFC 8414 discovery document. Never throws: failures come back
  * as a response with `isSuccessful === false`, an `error` and an `errorType`.
  */
-export async function getDiscoveryDocument(
+export function getDiscoveryDocument(
   request: DiscoveryDocumentRequest,
   httpClient: HttpClient = getDefaultHttpClient(),
+): Promise<DiscoveryDocumentResponse> {
+  return fetchDiscoveryDocument(request, httpClient, 'uncached');
+}
+
+/** @internal `getDiscoveryDocument`, published on `identity-model:discovery:fetch` with why it was fetched. */
+export function fetchDiscoveryDocument(
+  request: DiscoveryDocumentRequest,
+  httpClient: HttpClient,
+  reason: DiscoveryFetchEvent['reason'],
+): Promise<DiscoveryDocumentResponse> {
+  if (!discoveryFetchChannel.hasSubscribers) return loadDocument(request, httpClient);
+  const started = performance.now();
+  return loadDocument(request, httpClient).then((response) => {
+    let url = '';
+    try {
+      url = eventUrl(resolveDiscoveryTarget(request.address).url);
+    } catch {}
+    discoveryFetchChannel.publish({
+      url,
+      reason,
+      outcome: response.isSuccessful ? 'ok' : 'error',
+      ...(response.httpStatus === undefined ? {} : { status: response.httpStatus }),
+      ...(response.errorType === undefined ? {} : { errorType: response.errorType }),
+      durationMs: performance.now() - started,
+    });
+    return response;
+  });
+}
+
+async function loadDocument(
+  request: DiscoveryDocumentRequest,
+  httpClient: HttpClient,
 ): Promise<DiscoveryDocumentResponse> {
   const { policy } = request;
   let target: DiscoveryTarget;

@@ -18,13 +18,16 @@ const ENTRY_OVERHEAD_BYTES = 160;
 /**
  * Introspection verdicts keyed by a SHA-256 of the token (the caller hashes: the token itself is never a key),
  * bounded by entries and by bytes (each entry's size estimated from the JSON length of its claims). A Map keeps
- * insertion order, which makes it an LRU when a hit re-inserts. Only verdicts are stored, never failures.
+ * insertion order, which makes it an LRU when a hit re-inserts (a hit on the newest entry is already in
+ * place). Only verdicts are stored, never failures.
  */
 export class IntrospectionCache {
   readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
+  /** The most recently inserted entry: a hit on it needs no re-insertion to stay last. */
+  #newest: Entry | undefined;
 
   constructor(maxEntries: number, maxBytes: number) {
     this.#maxEntries = maxEntries;
@@ -43,10 +46,16 @@ export class IntrospectionCache {
   get(key: string, nowMs: number): IntrospectionVerdict | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#remove(key, entry);
-    if (nowMs >= entry.until) return undefined;
-    this.#entries.set(key, entry);
-    this.#bytes += entry.bytes;
+    if (nowMs >= entry.until) {
+      this.#remove(key, entry);
+      return undefined;
+    }
+    if (entry !== this.#newest) {
+      // Delete then set moves the entry last: the least recently used stays first.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = entry;
+    }
     return entry.verdict;
   }
 
@@ -62,17 +71,21 @@ export class IntrospectionCache {
       if (oldest.done) break;
       this.#remove(oldest.value[0], oldest.value[1]);
     }
-    this.#entries.set(key, { verdict, until, bytes });
+    const entry: Entry = { verdict, until, bytes };
+    this.#entries.set(key, entry);
+    this.#newest = entry;
     this.#bytes += bytes;
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
     this.#bytes = 0;
   }
 
   #remove(key: string, entry: Entry): void {
     this.#entries.delete(key);
+    if (entry === this.#newest) this.#newest = undefined;
     this.#bytes -= entry.bytes;
   }
 }

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { introspectionChannel } from '../diagnostics.js';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { CacheLock } from '../token-management/cache-store.js';
@@ -7,6 +8,7 @@ import type { JwtClaims, JwtHeader, TokenValidator, ValidatedToken } from '../va
 import { ValidatedTokenResult } from '../validation/validated-token.js';
 import { introspectToken } from './introspect-token.js';
 import { IntrospectionCache, type IntrospectionVerdict } from './introspection-cache.js';
+import { type CacheUse, observeIntrospection } from './introspection-events.js';
 import { IntrospectionLimiter } from './introspection-limiter.js';
 import { type IntrospectionMembers, readIntrospectionMembers } from './introspection-members.js';
 import {
@@ -29,6 +31,8 @@ interface Decision {
   verdict: IntrospectionVerdict;
   until: number;
   claims: Readonly<Record<string, unknown>>;
+  /** Read from the shared store, not introspected (for `identity-model:introspection`). */
+  stored?: boolean;
 }
 
 const INACTIVE = { active: false } as const;
@@ -77,8 +81,15 @@ export class IntrospectionTokenValidator implements TokenValidator {
     return { entries: this.#cache?.size ?? 0, bytes: this.#cache?.bytes ?? 0 };
   }
 
-  /** The hot path: a length check, one SHA-256 and a Map lookup. */
   validate(token: string): Promise<ValidatedToken> {
+    // One field read when nobody subscribes to `identity-model:introspection`.
+    if (introspectionChannel.hasSubscribers)
+      return observeIntrospection((t, use) => this.#validate(t, use), token);
+    return this.#validate(token, undefined);
+  }
+
+  /** The hot path: a length check, one SHA-256 and a Map lookup. */
+  #validate(token: string, use: CacheUse | undefined): Promise<ValidatedToken> {
     if (typeof token !== 'string' || token.length === 0) {
       return Promise.reject(new TokenValidationError('token_malformed', 'token must be a non-empty string'));
     }
@@ -86,17 +97,24 @@ export class IntrospectionTokenValidator implements TokenValidator {
       return Promise.reject(new TokenValidationError('token_too_large', 'token longer than maxTokenLength'));
     }
     if (this.#closed) return Promise.reject(unavailable('validator is closed'));
-    // One-shot hash: about half the cost of createHash().update().digest() on a cache hit.
-    const key = hash('sha256', this.#namespace + token, 'base64url');
+    // One-shot hash (half the cost of createHash() on a hit) of the token alone (this cache is this validator's
+    // own), as raw bytes ('binary' is latin1): one SHA-256 block for a short token, no encoding.
+    const key = hash('sha256', token, 'binary');
     const hit = this.#cache?.get(key, this.#o.now());
-    if (hit !== undefined) return this.#answer(token, hit);
+    if (hit !== undefined) {
+      if (use !== undefined) use.cached = true;
+      return this.#answer(token, hit);
+    }
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       // Single flight: every concurrent validation of this token waits for one decision.
       flight = this.#decide(token, key).finally(() => this.#flights.delete(key));
       this.#flights.set(key, flight);
     }
-    return flight.then((decision) => this.#answer(token, decision.verdict));
+    return flight.then((decision) => {
+      if (use !== undefined) use.cached = decision.stored === true;
+      return this.#answer(token, decision.verdict);
+    });
   }
 
   #answer(token: string, verdict: IntrospectionVerdict): Promise<ValidatedToken> {
@@ -113,14 +131,16 @@ export class IntrospectionTokenValidator implements TokenValidator {
 
   async #decide(token: string, key: string): Promise<Decision> {
     const now = this.#o.now;
-    const stored = await this.#store?.read(key, now());
+    // A shared store serves other endpoints and clients too: there the name includes ours.
+    const shared = this.#store === undefined ? '' : hash('sha256', this.#namespace + token, 'base64url');
+    const stored = await this.#store?.read(shared, now());
     if (stored !== undefined) {
       const decision = this.#fromStore(key, stored.claims, stored.until);
       if (decision !== undefined) return decision;
     }
     let lock: CacheLock | undefined;
     if (this.#store !== undefined) {
-      const claimed = await this.#store.claim(key, now, (this.#o.timeoutMs ?? 10_000) + 1000);
+      const claimed = await this.#store.claim(shared, now, (this.#o.timeoutMs ?? 10_000) + 1000);
       if (claimed.answer !== undefined) {
         const decision = this.#fromStore(key, claimed.answer.claims, claimed.answer.until);
         if (decision !== undefined) return decision;
@@ -135,7 +155,7 @@ export class IntrospectionTokenValidator implements TokenValidator {
       const decision = this.#judge(ran.value);
       const nowMs = now();
       this.#remember(key, decision, nowMs);
-      await this.#store?.write(key, decision.claims, decision.until, nowMs);
+      await this.#store?.write(shared, decision.claims, decision.until, nowMs);
       return decision;
     } finally {
       if (lock !== undefined) await this.#store?.release(lock);
@@ -151,6 +171,7 @@ export class IntrospectionTokenValidator implements TokenValidator {
     const nowMs = this.#o.now();
     if (decision.until <= nowMs) return undefined;
     this.#remember(key, decision, nowMs);
+    decision.stored = true;
     return decision;
   }
 

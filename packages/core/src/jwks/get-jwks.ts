@@ -1,3 +1,4 @@
+import { eventUrl, type FetchReason, keySetFetchChannel } from '../diagnostics.js';
 import { HttpError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import { clampRetryAfterSeconds } from '../http/retry.js';
@@ -109,10 +110,41 @@ function fail(
  * `rejectedKeys` when there were any): nothing could ever be verified with it, and a key set cache must
  * keep its last good keys rather than adopt it (a botched rotation).
  */
-export async function getJwks(
+export function getJwks(
   request: JwksRequest,
   httpClient: HttpClient = getDefaultHttpClient(),
 ): Promise<JwksResponse> {
+  if (!keySetFetchChannel.hasSubscribers) return fetchJwks(request, httpClient);
+  const started = performance.now();
+  return fetchJwks(request, httpClient).then((response) => {
+    publishKeySetFetch(request.address, 'uncached', response, started);
+    return response;
+  });
+}
+
+/**
+ * @internal Publishes one fetch on `identity-model:jwks:fetch` (the caller checked `hasSubscribers`);
+ * `response` is the verdict the caller acted on.
+ */
+export function publishKeySetFetch(
+  url: string,
+  reason: FetchReason,
+  response: JwksResponse,
+  started: number,
+): void {
+  keySetFetchChannel.publish({
+    url: eventUrl(url),
+    reason,
+    outcome: response.isSuccessful ? 'ok' : 'error',
+    ...(response.httpStatus === undefined ? {} : { status: response.httpStatus }),
+    ...(response.errorType === undefined ? {} : { errorType: response.errorType }),
+    keys: response.isSuccessful ? response.keys.length : 0,
+    durationMs: performance.now() - started,
+  });
+}
+
+/** @internal `getJwks` without its event: a key set cache publishes its own, with the reason. */
+export async function fetchJwks(request: JwksRequest, httpClient: HttpClient): Promise<JwksResponse> {
   let response: HttpResponse;
   try {
     response = await httpClient.request({

@@ -1,9 +1,10 @@
+import { type FetchReason, keySetFetchChannel } from '../diagnostics.js';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { cacheLifetimeMs } from '../http/cache-control.js';
 import { getDefaultHttpClient } from '../http/default-client.js';
 import type { HttpClient } from '../http/types.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { getJwks, JwksRequest, JwksResponse, MAX_JWKS_BYTES } from './get-jwks.js';
+import { fetchJwks, JwksRequest, JwksResponse, MAX_JWKS_BYTES, publishKeySetFetch } from './get-jwks.js';
 import { EMPTY_KEYS, KeyIndex } from './key-index.js';
 import type { KeySource, VerificationKey } from './verification-key.js';
 
@@ -113,7 +114,7 @@ export class RemoteKeySet implements KeySource {
     if (this.#closed) return Promise.reject(this.#unavailable('the key set is closed'));
     if (this.#inflight !== undefined) return this.#inflight.then(() => this.#answer(kid));
     if (now < this.#nextAttemptAt) return this.#answerNow(kid);
-    return this.#fetch().then(() => this.#answer(kid));
+    return this.#fetch(this.#index === undefined ? 'initial' : 'ttl').then(() => this.#answer(kid));
   }
 
   isCurrent(key: VerificationKey): boolean {
@@ -123,7 +124,7 @@ export class RemoteKeySet implements KeySource {
   /** Fetches now (sharing a fetch in flight), ignoring TTL and cooldown. Resolves whether it succeeded. */
   refresh(): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false);
-    return this.#inflight ?? this.#fetch();
+    return this.#inflight ?? this.#fetch('forced');
   }
 
   /** The keys currently held (possibly stale), for inspection. */
@@ -145,7 +146,7 @@ export class RemoteKeySet implements KeySource {
     if (now - this.#lastMissFetchAt < this.#cooldownMs) return EMPTY_KEYS;
     this.#lastMissFetchAt = now;
     this.#logger.debug({ jwksUri: this.jwksUri, kid }, 'unknown kid: refetching the key set');
-    return this.#fetch().then(() => this.#answer(kid));
+    return this.#fetch('unknown_kid').then(() => this.#answer(kid));
   }
 
   #answerNow(kid: string | undefined): Promise<readonly VerificationKey[]> {
@@ -186,13 +187,16 @@ export class RemoteKeySet implements KeySource {
     );
   }
 
-  #fetch(): Promise<boolean> {
-    const inflight = getJwks(this.#request, this.#http)
+  #fetch(reason: FetchReason): Promise<boolean> {
+    const started = keySetFetchChannel.hasSubscribers ? performance.now() : -1;
+    const inflight = fetchJwks(this.#request, this.#http)
       .then(
-        (response) => this.#record(response),
+        (response) => this.#record(response, reason, started),
         (cause: unknown) =>
           this.#record(
             new JwksResponse({ errorType: 'exception', error: 'the key set could not be loaded', cause }),
+            reason,
+            started,
           ),
       )
       .finally(() => {
@@ -215,7 +219,7 @@ export class RemoteKeySet implements KeySource {
     this.#expiryTimer.unref();
   }
 
-  #record(fetched: JwksResponse): boolean {
+  #record(fetched: JwksResponse, reason: FetchReason, started: number): boolean {
     if (this.#closed) return false;
     const now = Date.now();
     let response = fetched;
@@ -233,6 +237,8 @@ export class RemoteKeySet implements KeySource {
         error: 'the key set has no key that can verify signatures',
       });
     }
+    // The verdict acted on (a set of unusable keys is a failure here); subscribed when the fetch began.
+    if (started >= 0) publishKeySetFetch(this.jwksUri, reason, response, started);
     if (index !== undefined && response.isSuccessful) {
       this.#index = index;
       this.#fetchedAt = now;

@@ -1,3 +1,10 @@
+export {
+  boundCertificateThumbprint,
+  type CertificateInput,
+  certificateMatches,
+  headerCertificate,
+  peerCertificateThumbprint,
+} from './certificate-binding.js';
 export { CertificateError } from './certificate-error.js';
 export { isMutualTlsMethod } from './certificate-transport.js';
 export type { ClientCertificate } from './client-certificate.js';

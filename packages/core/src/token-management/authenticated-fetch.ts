@@ -1,13 +1,15 @@
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { ConfigurationError } from '../errors.js';
 import { crossOriginDroppedHeaders } from '../http/credential-headers.js';
 import {
-  authorizationFor,
+  credentialsFor,
   isInvalidTokenChallenge,
   OriginAllowList,
   renewAfterRejection,
+  requestedDPoPNonce,
   type TokenInjectionOptions,
 } from './injection-support.js';
-import type { AccessTokenSource } from './managed-token.js';
+import type { AccessTokenSource, ClientCredentialsToken } from './managed-token.js';
 
 type Fetch = typeof globalThis.fetch;
 type FetchInit = NonNullable<Parameters<Fetch>[1]>;
@@ -18,6 +20,12 @@ export interface AuthenticatedFetchOptions extends TokenInjectionOptions {
   fetch?: Fetch;
   /** Most redirects followed (0 to 20; default 20, as fetch does). */
   maxRedirects?: number;
+  /**
+   * The undici dispatcher every call goes through (then `fetch` defaults to undici's own). For a
+   * certificate-bound token (RFC 8705 §3): `createHttpClient({ clientCertificate }).dispatcher`, so the API
+   * sees the certificate the token is bound to.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /** What fetch strips on a cross-origin hop (and DPoP, a proof for the old URL): the caller's credentials. */
@@ -56,6 +64,21 @@ function isRequestLike(input: FetchInput): input is Request {
   );
 }
 
+/** Puts `token` (and for a DPoP token, a proof for this method and URL) on `headers`; returns the scheme. */
+async function authorize(
+  source: AccessTokenSource,
+  headers: Headers,
+  token: ClientCredentialsToken,
+  method: string,
+  url: URL,
+  nonce?: string,
+): Promise<'Bearer' | 'DPoP'> {
+  const credentials = await credentialsFor(source, token, method, url, nonce);
+  headers.set('authorization', credentials.authorization);
+  if (credentials.dpop !== undefined) headers.set('dpop', credentials.dpop);
+  return credentials.scheme;
+}
+
 interface Normalized {
   url: string;
   init: FetchInit;
@@ -86,6 +109,13 @@ function normalize(input: FetchInput, init: FetchInit | undefined): Normalized {
  * a caller-set `Authorization` is left alone (and the request passes through untouched). After a 401 whose
  * `WWW-Authenticate` says `Bearer error="invalid_token"`, it renews the token once and retries once when the
  * body can be sent again (not for streams).
+ *
+ * With a DPoP-bound token (a manager built with `dpop`), each request and each redirect hop goes out with
+ * `Authorization: DPoP <token>` and a fresh `DPoP` proof for that method and URL (`ath` included); a 401
+ * with `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` is sent once more with a proof
+ * carrying that nonce (replayable bodies only), and each origin's last nonce goes into its next proofs.
+ * For a certificate-bound token (RFC 8705), pass a `fetch` whose connections present the certificate, e.g.
+ * undici's `fetch` with `dispatcher: createHttpClient({ clientCertificate }).dispatcher` (see `dispatcher`).
  */
 export function createAuthenticatedFetch(
   source: AccessTokenSource,
@@ -97,9 +127,17 @@ export function createAuthenticatedFetch(
     );
   }
   const allow = new OriginAllowList(options?.origins);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function')
-    throw new ConfigurationError('fetch: no fetch implementation available');
+  const dispatcher = options.dispatcher;
+  if (dispatcher !== undefined && typeof dispatcher?.dispatch !== 'function') {
+    throw new ConfigurationError('dispatcher: an undici Dispatcher (e.g. httpClient.dispatcher) is required');
+  }
+  const wrapped =
+    options.fetch ?? (dispatcher === undefined ? globalThis.fetch : (undiciFetch as unknown as Fetch));
+  if (typeof wrapped !== 'function') throw new ConfigurationError('fetch: no fetch implementation available');
+  const fetchImpl: Fetch =
+    dispatcher === undefined
+      ? wrapped
+      : (input, init) => wrapped(input, { ...init, dispatcher } as unknown as FetchInit);
   const maxRedirects = options.maxRedirects ?? 20;
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0 || maxRedirects > 20) {
     throw new ConfigurationError(
@@ -121,26 +159,44 @@ export function createAuthenticatedFetch(
 
     for (let hop = 0; ; hop++) {
       const headers = new Headers(callerHeaders);
-      let sent: string | undefined;
+      let sent: ClientCredentialsToken | undefined;
+      let scheme: 'Bearer' | 'DPoP' = 'Bearer';
       if (allow.has(current)) {
-        const token = await source.getToken();
-        headers.set('authorization', authorizationFor(token));
-        sent = token.accessToken;
+        sent = await source.getToken();
+        scheme = await authorize(source, headers, sent, method, current);
       }
       const send = () => fetchImpl(current.href, { ...base, method, headers, body, redirect: 'manual' });
       let response = await send();
+      // RFC 9449 §9: any answer may carry the nonce for the next proof to this origin.
+      if (scheme === 'DPoP') source.dpop?.rememberNonce(current, response.headers.get('dpop-nonce'));
+
+      const nonce =
+        sent !== undefined && scheme === 'DPoP' && replayable
+          ? requestedDPoPNonce(
+              response.status,
+              response.headers.get('www-authenticate') ?? undefined,
+              response.headers.get('dpop-nonce'),
+            )
+          : undefined;
+      if (sent !== undefined && nonce !== undefined) {
+        // Once per hop: a server that refuses its own fresh nonce gets its answer passed on.
+        await response.body?.cancel().catch(() => {});
+        await authorize(source, headers, sent, method, current, nonce);
+        response = await send();
+        source.dpop?.rememberNonce(current, response.headers.get('dpop-nonce'));
+      }
 
       if (
         response.status === 401 &&
         sent !== undefined &&
         !retried &&
         replayable &&
-        isInvalidTokenChallenge(response.headers.get('www-authenticate') ?? undefined)
+        isInvalidTokenChallenge(response.headers.get('www-authenticate') ?? undefined, scheme)
       ) {
         retried = true;
         await response.body?.cancel().catch(() => {});
-        const fresh = await renewAfterRejection(source, sent);
-        headers.set('authorization', authorizationFor(fresh));
+        const fresh = await renewAfterRejection(source, sent.accessToken);
+        await authorize(source, headers, fresh, method, current);
         response = await send();
       }
 

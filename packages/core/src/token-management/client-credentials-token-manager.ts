@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type DPoPClient, dpopClientFor } from '../dpop/dpop-client.js';
 import { type IdentityModelError, TokenManagementError } from '../errors.js';
 import { getDefaultHttpClient } from '../http/index.js';
 import type { HttpClient } from '../http/types.js';
@@ -22,6 +23,7 @@ import {
 import { MemoryCacheStore } from './memory-cache-store.js';
 import { type LockResult, StoreGuard } from './store-guard.js';
 import { resolveTokenEndpoint } from './token-endpoint.js';
+import { publishTokenCacheHit, publishTokenRequest } from './token-events.js';
 
 interface Entry {
   token: StoredToken;
@@ -54,6 +56,8 @@ class ManagerClosed extends Error {}
 export class ClientCredentialsTokenManager implements AccessTokenSource {
   /** The key under which this manager's token is stored (a hash; no secret in it). */
   readonly cacheKey: string;
+  /** With the `dpop` option: the key its tokens are bound to, which the injectors sign proofs with. */
+  readonly dpop: DPoPClient | undefined;
   readonly #options: ClientCredentialsTokenManagerOptions;
   readonly #config: ResolvedManagerOptions;
   readonly #store: StoreGuard;
@@ -74,7 +78,12 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     this.#options = { ...options };
     this.#logger = options.logger ?? silentLogger;
     this.#http = options.httpClient;
-    this.cacheKey = cacheKeyFor(options, options.cacheKeyPrefix ?? 'identity-model:client-credentials:');
+    this.dpop = dpopClientFor(options.dpop);
+    this.cacheKey = cacheKeyFor(
+      options,
+      options.cacheKeyPrefix ?? 'identity-model:client-credentials:',
+      this.dpop?.thumbprint,
+    );
     if (options.store === undefined) this.#ownedStore = new MemoryCacheStore({ maxEntries: 100 });
     this.#store = new StoreGuard(
       options.store ?? (this.#ownedStore as CacheStore),
@@ -107,6 +116,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       const now = Date.now();
       if (local && local.token.expiresAt > now) {
         if (now >= local.refreshAt) this.#refreshInBackground();
+        publishTokenCacheHit(this.#options.clientId, this.cacheKey, 'memory');
         return view(local.token);
       }
     }
@@ -242,6 +252,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
     // A token another process stored: its full lifetime is unknown, so scale the window to what is left.
     const remaining = token.expiresAt - Date.now();
     const entry = { token, refreshAt: token.expiresAt - this.#window(remaining) };
+    publishTokenCacheHit(this.#options.clientId, this.cacheKey, 'store');
     this.#local = entry;
     this.#failure = undefined;
     return entry;
@@ -260,6 +271,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       'requesting token',
     );
     const response = await requestClientCredentialsToken(request, this.#http ?? getDefaultHttpClient());
+    publishTokenRequest(request.clientId, this.cacheKey, response, started);
     if (!response.isSuccessful) {
       const what = response.error ?? 'unknown error';
       const message =
@@ -323,6 +335,7 @@ export class ClientCredentialsTokenManager implements AccessTokenSource {
       parameters: o.parameters,
       timeoutMs: o.timeoutMs,
       signal: this.#closing.signal,
+      dpop: this.dpop,
     });
   }
 

@@ -1,3 +1,4 @@
+import { parseDPoPNonce } from '../dpop/nonce-memory.js';
 import { ConfigurationError } from '../errors.js';
 import type { AccessTokenSource, ClientCredentialsToken } from './managed-token.js';
 
@@ -54,9 +55,35 @@ export class OriginAllowList {
   }
 }
 
-/** `Authorization` value for a managed token. */
-export function authorizationFor(token: ClientCredentialsToken): string {
-  return `Bearer ${token.accessToken}`;
+/** The credential headers of one request: `authorization`, and `dpop` (a proof) for a DPoP-bound token. */
+export interface RequestCredentials {
+  authorization: string;
+  dpop?: string;
+  /** The scheme the token went with: `Bearer` or `DPoP`. */
+  scheme: 'Bearer' | 'DPoP';
+}
+
+/**
+ * How `token` goes on a request for `method` `url`: `DPoP <token>` with a fresh proof (`ath` included, the
+ * origin's last nonce or `nonce`) when the token is DPoP-bound and the source holds its key, else
+ * `Bearer <token>` (a provider that ignored the proof issued a bearer token, RFC 9449 §5).
+ */
+export async function credentialsFor(
+  source: AccessTokenSource,
+  token: ClientCredentialsToken,
+  method: string,
+  url: string | URL,
+  nonce?: string,
+): Promise<RequestCredentials> {
+  const dpop = source.dpop;
+  if (dpop !== undefined && token.tokenType.toLowerCase() === 'dpop') {
+    return {
+      authorization: `DPoP ${token.accessToken}`,
+      dpop: await dpop.proof(method, url, token.accessToken, nonce),
+      scheme: 'DPoP',
+    };
+  }
+  return { authorization: `Bearer ${token.accessToken}`, scheme: 'Bearer' };
 }
 
 export interface AuthenticationChallenge {
@@ -118,13 +145,39 @@ export function parseChallenges(header: string): AuthenticationChallenge[] {
   return challenges;
 }
 
-/** True when a 401's `WWW-Authenticate` says the bearer token itself was rejected (RFC 6750 §3.1). */
-export function isInvalidTokenChallenge(header: string | readonly string[] | undefined): boolean {
+/**
+ * True when a 401's `WWW-Authenticate` says the token itself was rejected (RFC 6750 §3.1): an
+ * `error="invalid_token"` on `scheme` (default `Bearer`; `DPoP` for a DPoP-bound token, RFC 9449 §7.1).
+ */
+export function isInvalidTokenChallenge(
+  header: string | readonly string[] | undefined,
+  scheme: 'Bearer' | 'DPoP' = 'Bearer',
+): boolean {
   if (header === undefined) return false;
+  const wanted = scheme.toLowerCase();
   const values = typeof header === 'string' ? [header] : header;
   return values.some((v) =>
-    parseChallenges(v).some((c) => c.scheme === 'bearer' && c.params.error === 'invalid_token'),
+    parseChallenges(v).some((c) => c.scheme === wanted && c.params.error === 'invalid_token'),
   );
+}
+
+/**
+ * The nonce a resource server asks for (RFC 9449 §9): a 401 with `WWW-Authenticate: DPoP
+ * error="use_dpop_nonce"` and a well-formed `DPoP-Nonce` header; undefined for any other answer.
+ */
+export function requestedDPoPNonce(
+  status: number,
+  challenge: string | readonly string[] | undefined,
+  nonceHeader: string | readonly string[] | null | undefined,
+): string | undefined {
+  if (status !== 401 || challenge === undefined) return undefined;
+  const values = typeof challenge === 'string' ? [challenge] : challenge;
+  const asked = values.some((v) =>
+    parseChallenges(v).some((c) => c.scheme === 'dpop' && c.params.error === 'use_dpop_nonce'),
+  );
+  // Repeated headers are not a nonce (Node joins them with ", ", which the nonce syntax refuses anyway).
+  const nonce = typeof nonceHeader === 'string' ? parseDPoPNonce(nonceHeader) : undefined;
+  return asked ? nonce : undefined;
 }
 
 /**

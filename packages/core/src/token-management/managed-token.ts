@@ -1,3 +1,4 @@
+import type { DPoPClient } from '../dpop/dpop-client.js';
 import type { StoredToken } from './cache-store.js';
 
 /** What `getToken` gives: the token to send and when it stops being usable. */
@@ -17,6 +18,8 @@ export interface GetTokenOptions {
 /** Anything that hands out access tokens: what the injectors need from a manager. */
 export interface AccessTokenSource {
   getToken(options?: GetTokenOptions): Promise<ClientCredentialsToken>;
+  /** The key DPoP-bound tokens (`tokenType` `DPoP`) are bound to: the injectors sign each call's proof with it. */
+  readonly dpop?: DPoPClient;
 }
 
 /** A copy for the caller: the cached entry is never handed out to be mutated. */

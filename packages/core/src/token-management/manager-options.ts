@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DiscoveryPolicy, DiscoveryPolicyOptions } from '../discovery/index.js';
+import type { DPoPClient } from '../dpop/dpop-client.js';
+import type { DPoPKey } from '../dpop/dpop-key.js';
 import { ConfigurationError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import type { Logger } from '../logger.js';
@@ -76,6 +78,15 @@ export interface ClientCredentialsTokenManagerOptions {
   logger?: Logger;
   /** Default: the process-wide client (`getDefaultHttpClient()`), which is not closed by `close()`. */
   httpClient?: HttpClient;
+  /**
+   * DPoP-bound tokens (RFC 9449): `true` generates an ES256 key for this manager; `{ key }` uses yours
+   * (`generateDPoPKey()`); a `DPoPClient` shares one key and its nonces with other managers. Every token request
+   * carries a fresh proof, the provider's `use_dpop_nonce` is answered once, and `createAuthenticatedFetch` /
+   * `clientCredentialsInterceptor` send `Authorization: DPoP` with a proof per call. The key's thumbprint is
+   * part of the cache key: a token stored in a shared store (Redis) is only ever handed to a manager holding
+   * the same key, so a replica with another key fetches its own token instead of one it cannot prove.
+   */
+  dpop?: true | { key?: DPoPKey; maxNonces?: number } | DPoPClient;
 }
 
 export interface ResolvedManagerOptions {
@@ -150,10 +161,14 @@ function list(value: string | readonly string[] | undefined): string[] {
 
 /**
  * The cache key: a hash of what determines which token the provider issues (endpoint or issuer, client,
- * scope, resource, extra parameters, and the client certificate a token may be bound to). Hashed so that
+ * scope, resource, extra parameters, and the client certificate or DPoP key a token may be bound to). Hashed so that
  * nothing a key reveals (in Redis, in logs) is sensitive; the secret itself is never part of it.
  */
-export function cacheKeyFor(options: ClientCredentialsTokenManagerOptions, prefix: string): string {
+export function cacheKeyFor(
+  options: ClientCredentialsTokenManagerOptions,
+  prefix: string,
+  dpopThumbprint?: string,
+): string {
   const thumbprint = options.httpClient?.clientCertificateThumbprint;
   const scopes = list(options.scope)
     .flatMap((s) => s.split(' '))
@@ -174,6 +189,8 @@ export function cacheKeyFor(options: ClientCredentialsTokenManagerOptions, prefi
     // A certificate-bound token is useless to a process holding another certificate (RFC 8705 §3). Only
     // added when present, so the keys of managers without a certificate stay what they were.
     ...(thumbprint === undefined ? [] : [thumbprint]),
+    // Likewise a DPoP-bound token for another key (RFC 9449 §6): keyed apart, so it is never shared.
+    ...(dpopThumbprint === undefined ? [] : [{ jkt: dpopThumbprint }]),
   ]);
   return `${prefix}${createHash('sha256').update(material).digest('base64url')}`;
 }

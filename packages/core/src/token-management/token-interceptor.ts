@@ -1,13 +1,15 @@
 import type { Dispatcher } from 'undici';
 import { ConfigurationError } from '../errors.js';
 import {
-  authorizationFor,
+  credentialsFor,
   isInvalidTokenChallenge,
   OriginAllowList,
+  type RequestCredentials,
   renewAfterRejection,
+  requestedDPoPNonce,
   type TokenInjectionOptions,
 } from './injection-support.js';
-import type { AccessTokenSource } from './managed-token.js';
+import type { AccessTokenSource, ClientCredentialsToken } from './managed-token.js';
 
 type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
@@ -41,6 +43,20 @@ function hasAuthorization(flat: string[]): boolean {
   for (let i = 0; i < flat.length; i += 2)
     if ((flat[i] as string).toLowerCase() === 'authorization') return true;
   return false;
+}
+
+/** The headers without any `dpop`: a request carries exactly one proof, ours (RFC 9449 §4.3). */
+function withoutProof(flat: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if ((flat[i] as string).toLowerCase() !== 'dpop') out.push(flat[i] as string, flat[i + 1] as string);
+  }
+  return out;
+}
+
+/** One header's value as undici hands it over (a string, or an array when repeated). */
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -94,19 +110,22 @@ class StableController implements Controller {
   }
 }
 
+/** Looks at an answer's head: a retry to run once this answer is read away, or undefined to pass it on. */
+type Inspect = (
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+) => (() => void) | undefined;
+
 class BearerHandler implements Handler {
   readonly #handler: Handler;
   readonly #controller = new StableController();
-  readonly #retry: () => void;
-  readonly #canRetry: boolean;
+  readonly #inspect: Inspect;
   #started = false;
-  #swallowing = false;
-  #retried = false;
+  #retry: (() => void) | undefined;
 
-  constructor(handler: Handler, canRetry: boolean, retry: () => void) {
+  constructor(handler: Handler, inspect: Inspect) {
     this.#handler = handler;
-    this.#canRetry = canRetry;
-    this.#retry = retry;
+    this.#inspect = inspect;
   }
 
   get controller(): StableController {
@@ -144,15 +163,10 @@ class BearerHandler implements Handler {
     headers: Record<string, string | string[] | undefined>,
     statusMessage?: string,
   ): void {
-    if (
-      statusCode === 401 &&
-      this.#canRetry &&
-      !this.#retried &&
-      isInvalidTokenChallenge(headers['www-authenticate'] as string | string[] | undefined)
-    ) {
+    const retry = this.#inspect(statusCode, headers);
+    if (retry !== undefined) {
       // Read this answer away instead of passing it on: the caller gets the retry's answer.
-      this.#swallowing = true;
-      this.#retried = true;
+      this.#retry = retry;
       return;
     }
     this.#handler.onResponseStart?.(
@@ -164,15 +178,16 @@ class BearerHandler implements Handler {
   }
 
   onResponseData(_c: Controller, chunk: Buffer): void {
-    if (this.#swallowing) return;
+    if (this.#retry !== undefined) return;
     this.#handler.onResponseData?.(this.#controller, chunk);
   }
 
   onResponseEnd(_c: Controller, trailers: Record<string, string | string[]>): void {
-    if (this.#swallowing) {
-      this.#swallowing = false;
+    const retry = this.#retry;
+    if (retry !== undefined) {
+      this.#retry = undefined;
       this.#controller.target = undefined;
-      this.#retry();
+      retry();
       return;
     }
     this.#handler.onResponseEnd?.(this.#controller, trailers);
@@ -192,7 +207,10 @@ class BearerHandler implements Handler {
  * dispatch each hop) to another origin carries no token. A request that already has `Authorization` is left alone. After a 401 with
  * `WWW-Authenticate: Bearer error="invalid_token"` it renews the token once and retries once, when the body
  * is replayable (none, a string or a buffer; `fetch` bodies are streams, so use `createAuthenticatedFetch`
- * for those).
+ * for those). With a DPoP-bound token (a manager built with `dpop`), each dispatch carries `Authorization:
+ * DPoP <token>` and a fresh proof for its method and `origin` + path (`ath` included; a caller's `DPoP`
+ * header is replaced), and a 401 `DPoP error="use_dpop_nonce"` with a `DPoP-Nonce` is retried once with
+ * that nonce (same replayable-body rule).
  */
 export function clientCredentialsInterceptor(
   source: AccessTokenSource,
@@ -211,32 +229,60 @@ export function clientCredentialsInterceptor(
       if (origin === undefined || !allow.has(origin)) return dispatch(opts, handler);
       const flat = flattenHeaders(opts.headers);
       if (hasAuthorization(flat)) return dispatch(opts, handler);
+      const canRetry = isReplayable(opts.body);
+      const method = (opts.method ?? 'GET').toUpperCase();
+      // htu: the origin dispatched to and the path (the proof drops the query), never a URL in the path.
+      const url = new URL(origin);
+      const [pathname = '/'] = String(opts.path ?? '/').split('?');
+      url.pathname = pathname.startsWith('/') ? pathname : `/${pathname}`;
 
-      let sent = '';
-      const send = (authorization: string) => {
+      let token: ClientCredentialsToken | undefined;
+      let scheme: RequestCredentials['scheme'] = 'Bearer';
+      let nonceRetried = false;
+      let renewed = false;
+      const send = (credentials: RequestCredentials) => {
         if (bearer.controller.aborted) {
           bearer.fail(bearer.controller.reason ?? new Error('request aborted'));
           return;
         }
+        scheme = credentials.scheme;
+        const headers =
+          credentials.dpop === undefined
+            ? [...flat, 'authorization', credentials.authorization]
+            : [...withoutProof(flat), 'authorization', credentials.authorization, 'dpop', credentials.dpop];
         try {
-          dispatch({ ...opts, headers: [...flat, 'authorization', authorization] }, bearer);
+          dispatch({ ...opts, headers }, bearer);
         } catch (err) {
           bearer.fail(err as Error);
         }
       };
-      const bearer = new BearerHandler(handler, isReplayable(opts.body), () => {
-        renewAfterRejection(source, sent).then(
-          (token) => send(authorizationFor(token)),
-          (err: Error) => bearer.fail(err),
-        );
+      const authorize = (next: () => Promise<ClientCredentialsToken>, nonce?: string) => {
+        next()
+          .then(async (t) => {
+            token = t;
+            return credentialsFor(source, t, method, url, nonce);
+          })
+          .then(send, (err: Error) => bearer.fail(err));
+      };
+      const bearer = new BearerHandler(handler, (status, headers) => {
+        const current = token;
+        if (current === undefined) return undefined;
+        const challenge = headers['www-authenticate'] as string | string[] | undefined;
+        if (scheme === 'DPoP') {
+          source.dpop?.rememberNonce(url, single(headers['dpop-nonce']));
+          const nonce = requestedDPoPNonce(status, challenge, single(headers['dpop-nonce']));
+          if (nonce !== undefined && canRetry && !nonceRetried) {
+            nonceRetried = true;
+            return () => authorize(async () => current, nonce);
+          }
+        }
+        if (status === 401 && canRetry && !renewed && isInvalidTokenChallenge(challenge, scheme)) {
+          renewed = true;
+          return () => authorize(() => renewAfterRejection(source, current.accessToken));
+        }
+        return undefined;
       });
-      source.getToken().then(
-        (token) => {
-          sent = token.accessToken;
-          send(authorizationFor(token));
-        },
-        (err: Error) => bearer.fail(err),
-      );
+      authorize(() => source.getToken());
       return true;
     };
 }

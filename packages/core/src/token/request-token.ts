@@ -21,21 +21,34 @@ export async function requestToken(request: TokenRequest, httpClient?: HttpClien
     const client = httpClient ?? getDefaultHttpClient();
     // tls_client_auth: only now is the HTTP client known; without a certificate the request cannot work.
     request.authenticator.checkTransport(client, request.address);
-    const { form, headers } = await request.build();
-    const response = await client.request({
-      url: request.address,
-      method: 'POST',
-      headers,
-      body: form,
-      retry: request.retry,
-      timeoutMs: request.timeoutMs,
-      signal: request.signal,
-      followRedirects: false,
-    });
-    return TokenResponse.fromHttpResponse(response);
+    const first = await send(request, client);
+    // RFC 9449 §8: the AS wants a nonce in the proof; answer once (a second refusal is the outcome).
+    if (request.dpop !== undefined && first.error === 'use_dpop_nonce' && first.dpopNonce !== undefined) {
+      return await send(request, client);
+    }
+    return first;
   } catch (err) {
     return TokenResponse.fromError(err);
   }
+}
+
+/** One exchange: the form (client assertion included) and any DPoP proof are built afresh for each send. */
+async function send(request: TokenRequest, client: HttpClient): Promise<TokenResponse> {
+  const { form, headers } = await request.build();
+  const dpop = request.dpop;
+  if (dpop !== undefined) headers.dpop = await dpop.proof('POST', request.address);
+  const response = await client.request({
+    url: request.address,
+    method: 'POST',
+    headers,
+    body: form,
+    retry: request.retry,
+    timeoutMs: request.timeoutMs,
+    signal: request.signal,
+    followRedirects: false,
+  });
+  dpop?.rememberNonce(request.address, response.headers['dpop-nonce']);
+  return TokenResponse.fromHttpResponse(response);
 }
 
 /** Client credentials grant; retried on 429/503 (honouring `Retry-After`) and connection errors. */

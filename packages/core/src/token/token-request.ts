@@ -1,4 +1,5 @@
 import { OidcConstants } from '../constants/oidc-constants.js';
+import { DPoPClient } from '../dpop/dpop-client.js';
 import { ConfigurationError } from '../errors.js';
 import type { RetryMode } from '../http/types.js';
 import { validateEndpointAddress } from '../protocol/endpoint-address.js';
@@ -46,6 +47,11 @@ export interface TokenRequestBaseOptions {
   /** Whole-exchange timeout in ms for this request (default: the HTTP client's). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Ask for a DPoP-bound token (RFC 9449 §5): every send carries a fresh `DPoP` proof for POST to the token
+   * endpoint, and an `error: use_dpop_nonce` answer with a `DPoP-Nonce` is sent once more with that nonce.
+   */
+  dpop?: DPoPClient;
 }
 
 export interface TokenRequestOptions extends TokenRequestBaseOptions {
@@ -109,6 +115,8 @@ export class TokenRequest {
   readonly retry: RetryMode;
   readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The DPoP key the token is bound to, when one is asked for. */
+  readonly dpop: DPoPClient | undefined;
   /** @internal */
   readonly authenticator: ClientAuthenticator;
 
@@ -137,7 +145,7 @@ export class TokenRequest {
     const headers = options.headers ?? {};
     for (const name of Object.keys(headers)) {
       const lower = name.toLowerCase();
-      if (lower === 'authorization' || lower === 'content-type') {
+      if (lower === 'authorization' || lower === 'content-type' || lower === 'dpop') {
         throw new ConfigurationError(`headers: "${name}" is set by the request itself`);
       }
     }
@@ -145,6 +153,10 @@ export class TokenRequest {
     this.retry = options.retry ?? 'unsent';
     this.timeoutMs = options.timeoutMs;
     this.signal = options.signal;
+    if (options.dpop !== undefined && !(options.dpop instanceof DPoPClient)) {
+      throw new ConfigurationError('dpop: a DPoPClient (new DPoPClient({ key })) is required');
+    }
+    this.dpop = options.dpop;
   }
 
   /** The grant's own form fields (besides grant_type, scope, resource, extras and client authentication). */

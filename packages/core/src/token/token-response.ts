@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { parseDPoPNonce } from '../dpop/nonce-memory.js';
 import { HttpError } from '../errors.js';
 import { clampRetryAfterSeconds, parseRetryAfter } from '../http/retry.js';
 import type { HttpResponse } from '../http/types.js';
@@ -29,6 +30,7 @@ export interface TokenResponseInit {
   errorUri?: string;
   exception?: unknown;
   retryAfter?: number;
+  dpopNonce?: string;
 }
 
 /**
@@ -70,6 +72,8 @@ export class TokenResponse {
   readonly exception: unknown;
   /** Seconds the provider asked us to wait (`Retry-After` on 429/503), at most 24 h, when it said so. */
   readonly retryAfter: number | undefined;
+  /** The `DPoP-Nonce` the server sent (RFC 9449 §8), when it is a well-formed nonce. */
+  readonly dpopNonce: string | undefined;
 
   constructor(init: TokenResponseInit) {
     const raw = init.raw;
@@ -90,6 +94,7 @@ export class TokenResponse {
     this.errorUri = init.errorUri ?? str(raw, 'error_uri');
     this.exception = init.exception;
     this.retryAfter = clampRetryAfterSeconds(init.retryAfter);
+    this.dpopNonce = parseDPoPNonce(init.dpopNonce);
   }
 
   /** Reads an HTTP answer from a token endpoint. */
@@ -97,6 +102,7 @@ export class TokenResponse {
     const status = response.status;
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const retryAfter = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+    const dpopNonce = response.headers['dpop-nonce'];
     let raw: Record<string, unknown> | undefined;
     let parseError: unknown;
     try {
@@ -113,7 +119,7 @@ export class TokenResponse {
     }
     const ok = status >= 200 && status < 300;
     if (raw && typeof raw.error === 'string' && raw.error.length > 0) {
-      return new TokenResponse({ httpStatus: status, raw, errorType: 'protocol', retryAfter });
+      return new TokenResponse({ httpStatus: status, raw, errorType: 'protocol', retryAfter, dpopNonce });
     }
     if (!ok) {
       return new TokenResponse({
@@ -151,7 +157,7 @@ export class TokenResponse {
         error: 'token endpoint answered with an expires_in that is not a non-negative number',
       });
     }
-    return new TokenResponse({ httpStatus: status, raw });
+    return new TokenResponse({ httpStatus: status, raw, dpopNonce });
   }
 
   /** A request that produced no HTTP answer we could use: `http` for network/HTTP failures, else `exception`. */

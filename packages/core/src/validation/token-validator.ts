@@ -1,4 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
+import { validationChannel } from '../diagnostics.js';
 import { HttpError, TokenValidationError } from '../errors.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import { keyMismatch, verifySignature } from './algorithms.js';
@@ -13,6 +14,7 @@ import { parseJsonObject, type SafeJsonResult } from './safe-json.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { JwtClaims, TokenValidator, ValidatedToken } from './types.js';
 import { deepFreeze, ValidatedTokenResult } from './validated-token.js';
+import { observeValidation } from './validation-events.js';
 
 /** Distinct headers remembered per validator (a provider uses a handful: one per key and alg). */
 const HEADER_CACHE_SIZE = 64;
@@ -60,8 +62,15 @@ export class JwtAccessTokenValidator implements TokenValidator {
     this.#cache = options.cache && new VerifiedTokenCache(options.cache.maxEntries, options.cache.maxTtlMs);
   }
 
-  /** The hot path: a length check and a cache lookup before anything is decoded. */
   validate(token: string): Promise<ValidatedToken> {
+    // One field read when nobody subscribes to `identity-model:validation`.
+    if (validationChannel.hasSubscribers)
+      return observeValidation((t) => this.#validate(t), token, this.#options);
+    return this.#validate(token);
+  }
+
+  /** The hot path: a length check and a cache lookup before anything is decoded. */
+  #validate(token: string): Promise<ValidatedToken> {
     if (typeof token !== 'string' || token.length === 0)
       return Promise.reject(malformed('token must be a non-empty string'));
     if (token.length > this.#options.maxTokenLength) {

@@ -32,7 +32,15 @@ export interface ValidatedToken {
   principal: ClaimsPrincipal;
   /** Granted scopes (from `scope` / `scp`, and `permissions` when configured). */
   scopes: readonly string[];
+  /**
+   * How the token was bound to its sender, when it was: a DPoP proof by the key with thumbprint `jkt`
+   * (RFC 9449), or the client certificate with thumbprint `thumbprint` (RFC 8705). Set by the authenticator.
+   */
+  binding?: TokenBinding | undefined;
 }
+
+/** The sender constraint a request proved for its token. */
+export type TokenBinding = { method: 'dpop'; jkt: string } | { method: 'mtls'; thumbprint: string };
 
 /** Built once by `createTokenValidator`, used for every request. */
 export interface TokenValidator {

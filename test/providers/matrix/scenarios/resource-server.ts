@@ -110,7 +110,10 @@ function adapterScenarios(ctx: MatrixContext, harness: FrameworkHarness): void {
       const res = await call(running().app, '/write', await ctx.token());
       assert.equal(res.status, 403);
       assert.equal(res.body.error, 'insufficient_scope');
-      assert.match(res.challenge, /error="insufficient_scope".*scope="write"$/);
+      assert.equal(
+        res.challenge,
+        `Bearer realm="${REALM}", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="write", DPoP realm="${REALM}", algs="ES256 ES384 PS256 RS256 EdDSA"`,
+      );
     });
   });
 }
