@@ -114,7 +114,8 @@ describe('identity-model introspect', { concurrency: true }, () => {
     assert.equal(run.code, 0, output(run));
     assert.match(run.stdout, /^active/);
     assert.match(run.stdout, /scope\s+read/);
-    assert.match(run.stdout, /expires in 4 min/);
+    // An opaque token's exp is not readable here: a 300 s token reads 5 min in its first second, 4 after.
+    assert.match(run.stdout, /expires in [45] min/);
     assert.ok(!output(run).includes(token));
     const doc = parseJson(await runCli(introspectArgs(token, '--json'), { env: secretEnv() }));
     assert.equal(doc.active, true);

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startIdp, type TestIdp } from '../../../test/support/idp.js';
 import { freePort } from '../../core/test/http/local-server.js';
-import { ensureBuilt, expiredToken, parseJson, runCli } from './support/cli.js';
+import {
+  assertExpiresIn,
+  ensureBuilt,
+  expiredToken,
+  minutesLeftAround,
+  parseJson,
+  runCli,
+} from './support/cli.js';
 
 let idp: TestIdp;
 let fresh: string;
@@ -32,11 +39,12 @@ const validate = (token: string, ...extra: string[]) => [
 
 describe('identity-model validate', { concurrency: true }, () => {
   test('a valid token: exit 0, its subject, scopes and expiry', async () => {
-    const run = await runCli(validate(fresh));
+    const [run, minutes] = await minutesLeftAround(fresh, () => runCli(validate(fresh)));
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^valid/);
     assert.match(run.stdout, /scopes\s+read/);
-    assert.match(run.stdout, /expires in 4 min/);
+    assertExpiresIn(run.stdout, minutes);
+    assert.doesNotMatch(run.stdout, /clock tolerance/);
     const doc = parseJson(await runCli(validate(fresh, '--scope', 'read', '--json')));
     assert.equal(doc.valid, true);
     assert.deepEqual(doc.scopes, ['read']);
@@ -64,6 +72,21 @@ describe('identity-model validate', { concurrency: true }, () => {
       },
       body: { error: 'invalid_token', error_description: 'The access token expired' },
     });
+  });
+
+  test('a token just past exp passes by the clock tolerance, and the output says so', async () => {
+    // exp is now (whole seconds): past by the time the CLI checks, yet within the default 5 s tolerance.
+    const justExpired = await expiredToken(idp, {
+      iat: Math.floor(Date.now() / 1000) - 60,
+      exp: Math.floor(Date.now() / 1000),
+    });
+    const run = await runCli(validate(justExpired));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^valid/);
+    assert.match(
+      run.stdout,
+      /accepted within the clock tolerance: it expired \d+ s ago; an API with the default clockTolerance \(5 s\) refuses it 5 s after exp/,
+    );
   });
 
   test('token confusion: a token for another audience is audience_invalid', async () => {

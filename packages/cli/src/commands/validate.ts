@@ -3,6 +3,7 @@ import {
   type BearerAuthenticator,
   BearerError,
   createBearerAuthenticator,
+  DEFAULT_CLOCK_TOLERANCE,
   requireScopes,
   TokenValidationError,
   type ValidatedToken,
@@ -76,11 +77,27 @@ function passed(context: CommandContext, auth: ValidatedToken, scopes: string[])
         style,
       ),
       ...timeLines(claims, now, style),
+      ...toleranceNote(claims, now, style),
       style.dim(
         'an adapter passes the request on, with the token as req.auth / request.auth / ctx.state.auth',
       ),
     ].join('\n'),
   };
+}
+
+/** An accepted token past its `exp` passed only by the clock tolerance: say so, or "valid" misleads. */
+function toleranceNote(
+  claims: Record<string, unknown>,
+  nowMs: number,
+  style: CommandContext['style'],
+): string[] {
+  const { exp } = claims;
+  if (typeof exp !== 'number' || exp * 1000 > nowMs) return [];
+  return [
+    style.warn(
+      `accepted within the clock tolerance: it expired ${Math.round(nowMs / 1000 - exp)} s ago; an API with the default clockTolerance (${DEFAULT_CLOCK_TOLERANCE} s) refuses it ${DEFAULT_CLOCK_TOLERANCE} s after exp`,
+    ),
+  ];
 }
 
 /** The token's times as it claims them, to make an expiry or clock-skew refusal plain; nothing if unreadable. */

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Runs the BUILT `identity-model` binary (packages/cli/dist/cli.js) as a user would: a child process
  * without the source condition, so `@identity-model/core` resolves to its dist. The CLI is built first
@@ -122,4 +123,24 @@ export function expiredToken(
     exp: now - 7300,
     ...extra,
   });
+}
+
+/**
+ * The minutes to expiry the CLI may print for `token` while `run` runs: they are floored, so a token with
+ * 300 s left reads 5 min within its first second and 4 min after.
+ */
+export async function minutesLeftAround<T>(token: string, run: () => Promise<T>): Promise<[T, Set<number>]> {
+  const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    exp: number;
+  };
+  const minutesLeft = () => Math.floor(Math.round(exp - Date.now() / 1000) / 60);
+  const before = minutesLeft();
+  const result = await run();
+  return [result, new Set([before, minutesLeft()])];
+}
+
+/** Asserts the `expires in N min` of `stdout` is one of `minutes` (from `minutesLeftAround`). */
+export function assertExpiresIn(stdout: string, minutes: Set<number>): void {
+  const shown = /expires in (\d+) min/.exec(stdout);
+  assert.ok(shown && minutes.has(Number(shown[1])), `expected expires in ${[...minutes].join(' or ')} min`);
 }

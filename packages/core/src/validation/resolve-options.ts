@@ -60,6 +60,7 @@ export interface ResolvedOptions extends IssuerRules {
 }
 
 export const DEFAULT_ALGORITHMS: readonly string[] = AsymmetricSigningAlgorithms;
+/** Seconds of clock skew allowed on `exp`, `nbf` and `iat` when `clockTolerance` is not given. */
 export const DEFAULT_CLOCK_TOLERANCE = 5;
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 export const DEFAULT_CACHE_ENTRIES = 1000;
