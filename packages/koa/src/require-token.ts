@@ -81,7 +81,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
   const metadata = authenticator.resourceMetadata;
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     // RFC 9728: the metadata document is public, answered before any authentication.
-    const served = metadata?.answer(ctx.method, ctx.url);
+    const served = metadata?.answer(ctx.method, ctx.originalUrl);
     if (served !== undefined) {
       ctx.status = served.status;
       ctx.set(served.headers);

@@ -195,7 +195,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   async function request(request: HttpRequest): Promise<HttpResponse> {
     if (closed) throw new HttpError('the HTTP client is closed', { code: 'http_aborted' });
     const url = toUrl(request.url);
-    const prepared = prepare(request, config.userAgent);
+    let prepared = prepare(request, config.userAgent);
     const mode: RetryMode = request.retry ?? (prepared.method === 'GET' ? 'all' : 'none');
     const timeoutMs = request.timeoutMs ?? config.timeoutMs;
     const maxBodyBytes = request.maxBodyBytes ?? config.maxBodyBytes;
@@ -238,6 +238,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           cause,
         });
       }
+      if (request.beforeRetry)
+        prepared = prepare({ ...request, ...(await request.beforeRetry()) }, config.userAgent);
     }
   }
 

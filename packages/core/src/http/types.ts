@@ -35,6 +35,11 @@ export interface HttpRequest {
   followRedirects?: boolean;
   /** Headers of this request that authenticate (e.g. `x-api-key`): dropped, too, on a cross-origin redirect. */
   credentialHeaders?: readonly string[];
+  /**
+   * Called before each retry for headers and body built afresh: one-time values (a DPoP proof's `jti`, a
+   * client assertion's `jti`) must not be sent twice, or a server that recorded them refuses the retry.
+   */
+  beforeRetry?: () => Promise<Pick<HttpRequest, 'headers' | 'body'>>;
   signal?: AbortSignal;
 }
 

@@ -32,16 +32,23 @@ export async function requestToken(request: TokenRequest, httpClient?: HttpClien
   }
 }
 
-/** One exchange: the form (client assertion included) and any DPoP proof are built afresh for each send. */
-async function send(request: TokenRequest, client: HttpClient): Promise<TokenResponse> {
+/** The form (client assertion included) and any DPoP proof, built afresh for every send and every retry. */
+async function build(
+  request: TokenRequest,
+): Promise<{ headers: Record<string, string>; body: URLSearchParams }> {
   const { form, headers } = await request.build();
+  if (request.dpop !== undefined) headers.dpop = await request.dpop.proof('POST', request.address);
+  return { headers, body: form };
+}
+
+/** One exchange, retried by the HTTP client as `request.retry` says, each attempt with its own one-time values. */
+async function send(request: TokenRequest, client: HttpClient): Promise<TokenResponse> {
   const dpop = request.dpop;
-  if (dpop !== undefined) headers.dpop = await dpop.proof('POST', request.address);
   const response = await client.request({
     url: request.address,
     method: 'POST',
-    headers,
-    body: form,
+    ...(await build(request)),
+    beforeRetry: () => build(request),
     retry: request.retry,
     timeoutMs: request.timeoutMs,
     signal: request.signal,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { decodeJwt, type JWK } from 'jose';
 import { OidcConstants } from '../../src/constants/oidc-constants.js';
+import { DPoPClient } from '../../src/dpop/dpop-client.js';
 import { ConfigurationError, HttpError } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http/index.js';
 import type { HttpClient } from '../../src/http/types.js';
@@ -149,6 +152,31 @@ describe('token endpoint requests and responses', () => {
     const response = await requestClientCredentialsToken(new ClientCredentialsTokenRequest(base), http);
     assert.equal(response.isSuccessful, true);
     assert.equal(server.requests.length, 3);
+  });
+
+  test('a retried request carries a new DPoP proof and a new client assertion (no jti sent twice)', async () => {
+    reset(
+      (_q, r) => json(r, 503, {}, { 'retry-after': '0' }),
+      (_q, r) => json(r, 429, { error: 'slow_down' }, { 'retry-after': '0' }),
+      (_q, r) => json(r, 200, { ...ok, token_type: 'DPoP' }),
+    );
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const request = new ClientCredentialsTokenRequest({
+      address: base.address,
+      clientId: 'app',
+      clientAuthentication: 'private_key_jwt',
+      privateKey: privateKey.export({ format: 'jwk' }) as JWK,
+      dpop: new DPoPClient(),
+    });
+    const response = await requestClientCredentialsToken(request, http);
+    assert.equal(response.isSuccessful, true);
+    assert.equal(server.requests.length, 3);
+    const jti = (jwt: string | undefined) => decodeJwt(jwt ?? '').jti;
+    const proofs = server.requests.map((r) => jti(r.headers.dpop as string));
+    const assertions = server.requests.map((r) => jti(r.form.get('client_assertion') ?? undefined));
+    assert.equal(new Set(proofs).size, 3, 'each attempt has its own DPoP proof');
+    assert.equal(new Set(assertions).size, 3, 'each attempt has its own client assertion');
+    for (const value of [...proofs, ...assertions]) assert.equal(typeof value, 'string');
   });
 
   test('one-time credentials are not resent after the server may have seen them (code, refresh, device)', async () => {
