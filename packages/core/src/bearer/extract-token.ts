@@ -55,13 +55,21 @@ function malformed(description: string): BearerError {
   return new BearerError('invalid_request', description);
 }
 
+/**
+ * How many times header `name` (lower case) appears in Node's `rawHeaders`, 0 without them: Node keeps only
+ * the first of repeated Authorization headers and joins others, so repeats are counted here.
+ */
+export function rawHeaderCount(request: BearerRequest, name: string): number {
+  const raw = request.rawHeaders;
+  if (!raw) return 0;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) count++;
+  return count;
+}
+
 function fromAuthorizationHeader(request: BearerRequest, dpop: boolean): Credentials | undefined {
-  if (request.rawHeaders) {
-    let count = 0;
-    for (let i = 0; i < request.rawHeaders.length; i += 2) {
-      if (request.rawHeaders[i]?.toLowerCase() === 'authorization') count++;
-    }
-    if (count > 1) throw malformed('The request carries more than one Authorization header');
+  if (rawHeaderCount(request, 'authorization') > 1) {
+    throw malformed('The request carries more than one Authorization header');
   }
   const header = request.headers.authorization;
   if (header === undefined) return undefined;

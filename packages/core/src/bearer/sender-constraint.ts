@@ -11,12 +11,18 @@ import {
 } from '../mtls/certificate-binding.js';
 import { CertificateError } from '../mtls/certificate-error.js';
 import { certificateThumbprint } from '../mtls/thumbprint.js';
+import { confirmationMember } from '../validation/confirmation.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { toBearerError } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
 import { withBinding } from './bound-token.js';
 import type { ChallengeScheme, ChallengeSettings } from './challenge.js';
-import { type BearerExtractionOptions, type BearerRequest, extractCredentials } from './extract-token.js';
+import {
+  type BearerExtractionOptions,
+  type BearerRequest,
+  extractCredentials,
+  rawHeaderCount,
+} from './extract-token.js';
 import { checkPublicUrl, type RequestUrlSettings, requestUrl } from './request-url.js';
 import { SenderConstraintError } from './sender-constraint-error.js';
 import type { MtlsOptions, SenderConstraintOptions } from './sender-constraint-options.js';
@@ -57,22 +63,10 @@ function refusal(
   return new BearerError(code, description, { scheme, challenge, cause });
 }
 
-function boundKey(claims: Readonly<Record<string, unknown>>): string | undefined {
-  const cnf = claims.cnf;
-  if (typeof cnf !== 'object' || cnf === null) return undefined;
-  const jkt = (cnf as Record<string, unknown>).jkt;
-  return jkt === undefined ? undefined : typeof jkt === 'string' ? jkt : '';
-}
-
 /** The one `DPoP` header of a request; throws the proof error for none or several. */
 function proofHeader(request: BearerRequest): string {
-  if (request.rawHeaders) {
-    let count = 0;
-    for (let i = 0; i < request.rawHeaders.length; i += 2) {
-      if (request.rawHeaders[i]?.toLowerCase() === 'dpop') count++;
-    }
-    if (count > 1)
-      throw new DPoPProofError('dpop_proof_repeated', 'The request carries more than one DPoP proof');
+  if (rawHeaderCount(request, 'dpop') > 1) {
+    throw new DPoPProofError('dpop_proof_repeated', 'The request carries more than one DPoP proof');
   }
   const value = request.headers.dpop;
   if (Array.isArray(value) && value.length > 1) {
@@ -209,7 +203,7 @@ export class SenderConstraint {
       );
     }
     const validated = await this.#validate(validator, token, 'Bearer', context);
-    if (boundKey(validated.claims) !== undefined) {
+    if (confirmationMember(validated.claims, 'jkt') !== undefined) {
       const cause = new SenderConstraintError(
         'dpop_bound_token_as_bearer',
         'a DPoP-bound token sent as Bearer',
@@ -252,7 +246,7 @@ export class SenderConstraint {
       throw error instanceof DPoPProofError ? proofRefusal(error, challenge) : error;
     }
     const validated = await validating;
-    const jkt = boundKey(validated.claims);
+    const jkt = confirmationMember(validated.claims, 'jkt');
     if (jkt === undefined) {
       const cause = new SenderConstraintError(
         'dpop_token_unbound',
@@ -324,7 +318,6 @@ export class SenderConstraint {
       const cause = new SenderConstraintError('certificate_mismatch', 'another client certificate');
       throw refusal('invalid_token', cause, description, scheme, challenge);
     }
-    if (validated.binding !== undefined) return validated;
     return withBinding(validated, { method: 'mtls', thumbprint: presented });
   }
 

@@ -1,17 +1,15 @@
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { constantTimeEqual } from '../protocol/constant-time-equal.js';
+import { confirmationMember } from '../validation/confirmation.js';
 import { CertificateError } from './certificate-error.js';
-import { MAX_CERTIFICATE_BYTES } from './thumbprint.js';
+import { derThumbprint, MAX_CERTIFICATE_BYTES } from './thumbprint.js';
 
 /** A certificate as `getCertificate` may give it: PEM text, DER bytes or parsed. */
 export type CertificateInput = string | Uint8Array | X509Certificate;
 
 /** The `cnf["x5t#S256"]` of token claims (RFC 8705 §3.1), when it carries one. */
 export function boundCertificateThumbprint(claims: Readonly<Record<string, unknown>>): string | undefined {
-  const cnf = claims.cnf;
-  if (typeof cnf !== 'object' || cnf === null) return undefined;
-  const value = (cnf as Record<string, unknown>)['x5t#S256'];
-  return value === undefined ? undefined : typeof value === 'string' ? value : '';
+  return confirmationMember(claims, 'x5t#S256');
 }
 
 /**
@@ -30,7 +28,7 @@ export function peerCertificateThumbprint(
   }
   const raw = (peer as { raw?: unknown } | null | undefined)?.raw;
   if (!(raw instanceof Uint8Array) || raw.byteLength === 0) return undefined;
-  return createHash('sha256').update(raw).digest('base64url');
+  return derThumbprint(raw);
 }
 
 /**

@@ -34,5 +34,10 @@ export function parseCertificate(input: string | Uint8Array | X509Certificate): 
  * certificate's DER encoding. This is what a certificate-bound access token carries in `cnf["x5t#S256"]`.
  */
 export function certificateThumbprint(certificate: string | Uint8Array | X509Certificate): string {
-  return createHash('sha256').update(parseCertificate(certificate).raw).digest('base64url');
+  return derThumbprint(parseCertificate(certificate).raw);
+}
+
+/** `x5t#S256` of a certificate's DER bytes, without parsing them (a TLS socket's peer certificate). */
+export function derThumbprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('base64url');
 }

@@ -153,12 +153,19 @@ export function isInvalidTokenChallenge(
   header: string | readonly string[] | undefined,
   scheme: 'Bearer' | 'DPoP' = 'Bearer',
 ): boolean {
+  return hasChallengeError(header, scheme, 'invalid_token');
+}
+
+/** Whether one of the challenges has `scheme` (any case) with `error="…"` equal to `error`. */
+function hasChallengeError(
+  header: string | readonly string[] | undefined,
+  scheme: 'Bearer' | 'DPoP',
+  error: string,
+): boolean {
   if (header === undefined) return false;
   const wanted = scheme.toLowerCase();
   const values = typeof header === 'string' ? [header] : header;
-  return values.some((v) =>
-    parseChallenges(v).some((c) => c.scheme === wanted && c.params.error === 'invalid_token'),
-  );
+  return values.some((v) => parseChallenges(v).some((c) => c.scheme === wanted && c.params.error === error));
 }
 
 /**
@@ -170,11 +177,8 @@ export function requestedDPoPNonce(
   challenge: string | readonly string[] | undefined,
   nonceHeader: string | readonly string[] | null | undefined,
 ): string | undefined {
-  if (status !== 401 || challenge === undefined) return undefined;
-  const values = typeof challenge === 'string' ? [challenge] : challenge;
-  const asked = values.some((v) =>
-    parseChallenges(v).some((c) => c.scheme === 'dpop' && c.params.error === 'use_dpop_nonce'),
-  );
+  if (status !== 401) return undefined;
+  const asked = hasChallengeError(challenge, 'DPoP', 'use_dpop_nonce');
   // Repeated headers are not a nonce (Node joins them with ", ", which the nonce syntax refuses anyway).
   const nonce = typeof nonceHeader === 'string' ? parseDPoPNonce(nonceHeader) : undefined;
   return asked ? nonce : undefined;
