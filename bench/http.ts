@@ -103,13 +103,15 @@ export interface HttpOptions {
   quick: boolean;
   /** Only servers whose `framework/variant` contains one of these (all when empty). */
   only?: readonly string[];
+  /** Only scenarios named here, as `tokens/pipelining` (e.g. `distinct/1`; all when empty). */
+  scenarios?: readonly string[];
 }
 
 export async function runHttp(
   options: HttpOptions,
   log: (line: string) => void = () => {},
 ): Promise<HttpReport> {
-  const { quick, only = [] } = options;
+  const { quick, only = [], scenarios: named = [] } = options;
   const plan = PLANS[quick ? 'quick' : 'full'];
   const pinning = pinLoadGenerator();
   log(
@@ -157,9 +159,9 @@ export async function runHttp(
       if (server.broken) log(`http: ${variantLabel(server.framework, server.variant)}: ${server.broken}`);
     }
 
-    const scenarios: HttpScenario[] = [1, 10].flatMap((pipelining) =>
-      (['repeated', 'distinct'] as const).map((tokens) => ({ tokens, pipelining })),
-    );
+    const scenarios: HttpScenario[] = [1, 10]
+      .flatMap((pipelining) => (['repeated', 'distinct'] as const).map((tokens) => ({ tokens, pipelining })))
+      .filter((sc) => named.length === 0 || named.includes(`${sc.tokens}/${sc.pipelining}`));
     const samples = new Map<string, (HttpFigures | undefined)[]>();
     const warmups = new Map<string, { seconds: number; stable: boolean }>();
     const failures = new Map<string, string>();
@@ -248,7 +250,11 @@ export async function runHttp(
 
 if (isMain(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  const only = process.argv.filter((a) => a.startsWith('--only=')).flatMap((a) => a.slice(7).split(','));
-  const report = await runHttp({ quick, only }, (line) => console.error(line));
+  const listed = (flag: string) =>
+    process.argv.filter((a) => a.startsWith(flag)).flatMap((a) => a.slice(flag.length).split(','));
+  const report = await runHttp(
+    { quick, only: listed('--only='), scenarios: listed('--scenarios=') },
+    (line) => console.error(line),
+  );
   if (!reply(report)) console.log(report.markdown);
 }

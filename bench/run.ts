@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only=verify,introspection,http,storms,diagnostics,dpop]`: runs every part in its own process and writes
+ * `pnpm bench [--quick] [--only=verify,introspection,http,storms,diagnostics,dpop,adapter-heap,instructions]`: runs every part in its own process and writes
  * bench/RESULTS.md (the machine, the method, the tables, and the targets met or missed); a run with `--only`
  * writes bench/.work/RESULTS.md instead.
  */
@@ -7,12 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AdapterHeapReport } from './adapter-heap.js';
 import type { DiagnosticsReport } from './diagnostics.js';
 import type { DPoPReport } from './dpop.js';
 import type { HttpReport, HttpRow } from './http.js';
+import { apart, type InstructionsReport, instructionRatio } from './instructions.js';
 import type { IntrospectionReport } from './introspection.js';
 import { FRAMEWORKS, type Framework, PEER_NAMES } from './lib/contenders.js';
-import { fixed, mark, ratio, table } from './lib/format.js';
+import { fixed, int, mark, ratio, table } from './lib/format.js';
 import { formatRoundRatio, perCpu, roundRatio } from './lib/http-figures.js';
 import { BENCH_ALGS } from './lib/jwt.js';
 import {
@@ -68,6 +70,10 @@ const http = await part<HttpReport>('http', 'http.ts');
 const storms = await part<StormsReport>('storms', 'storms.ts');
 const diagnostics = await part<DiagnosticsReport>('diagnostics', 'diagnostics.ts', ['--expose-gc']);
 const dpop = await part<DPoPReport>('dpop', 'dpop.ts', ['--expose-gc']);
+// Its servers are started with --expose-gc by the part itself; the part is only their load generator.
+const adapterHeap = await part<AdapterHeapReport>('adapter-heap', 'adapter-heap.ts');
+// Last: valgrind keeps both cores busy, and its counts do not depend on the machine's load anyway.
+const instructions = await part<InstructionsReport>('instructions', 'instructions.ts');
 const seconds = (performance.now() - t0) / 1000;
 const loadAfter = loadavg();
 
@@ -184,6 +190,60 @@ function diagnosticsTargets(report: DiagnosticsReport): Target[] {
   ];
 }
 
+const FRAMEWORK_NAMES: Record<Framework, string> = { fastify: 'Fastify', express: 'Express', koa: 'Koa' };
+
+/** Issue 20's memory target per adapter; a run with any non-200 answer misses it. */
+function adapterHeapTargets(report: AdapterHeapReport): Target[] {
+  return report.rows.map((r) => ({
+    what: `100,000 distinct valid tokens through ${FRAMEWORK_NAMES[r.framework]}: heap growth after GC < 30 MB`,
+    measured:
+      `heap ${r.heapGrowthMb >= 0 ? '+' : ''}${fixed(r.heapGrowthMb, 1)} MB after GC ` +
+      `(${int(report.count)} tokens${report.count === 100_000 ? '' : ', quick'}), ${int(r.non200)} non-200`,
+    met: r.heapGrowthMb < 30 && r.non200 === 0,
+  }));
+}
+
+/** The two signatures are the floor of a DPoP-bound request (issue 14's target). */
+function dpopTargets(report: DPoPReport): Target[] {
+  return report.rows
+    .filter((r) => r.contender.startsWith('ours'))
+    .map((r) => ({
+      what: `DPoP-bound request (${r.alg}): ≤ 1.15× the two-signature floor`,
+      measured: `${ratio(r.result.latencyRatio)} (${fixed(r.result.latencyUs, 1)} µs)`,
+      met: r.result.latencyRatio <= 1.15,
+    }));
+}
+
+/** Instructions per request (callgrind): the same ratios as the req/s targets, and how well they reproduce. */
+function instructionTargets(report: InstructionsReport): Target[] {
+  if (report.unavailable !== undefined)
+    return [{ what: 'instructions per request (callgrind)', measured: report.unavailable, met: undefined }];
+  const targets: Target[] = [];
+  const frameworks = [...new Set(report.rows.map((r) => r.framework))];
+  for (const f of frameworks) {
+    for (const [tokens, against, label] of [
+      ['distinct', 'floor', 'the floor hook'],
+      ['repeated', 'bare', `bare ${f}`],
+    ] as const) {
+      const r = instructionRatio(report.rows, f, tokens, against);
+      targets.push({
+        what: `${f}, ${tokens === 'distinct' ? 'distinct tokens' : 'repeated token'}, instructions per request: ≥ 0.95× ${label}'s`,
+        measured: r ? `${ratio(r.mean)} (runs ${ratio(r.runs[0])} / ${ratio(r.runs[1])})` : 'n/a',
+        met: r ? r.mean >= 0.95 : undefined,
+      });
+    }
+  }
+  const worst = Math.max(...report.rows.map(apart));
+  targets.push({
+    what: 'instructions per request measured twice in a row (two processes): every figure within 5 %',
+    measured: report.rows.length
+      ? `at most ${(100 * worst).toFixed(2)} % apart over ${report.rows.length} figures`
+      : 'n/a',
+    met: report.rows.length ? worst <= 0.05 : undefined,
+  });
+  return targets;
+}
+
 function section<T extends { markdown: string }>(title: string, report: T | Error | undefined): string {
   if (report === undefined) return `## ${title}\n\nNot run this time (\`--only\`).`;
   if (report instanceof Error) return `## ${title}\n\nFailed: ${report.message}`;
@@ -196,6 +256,9 @@ const targets: Target[] = [
   ...(ok(introspection) ? introspectionTargets(ok(introspection)!) : []),
   ...(ok(http) ? httpTargets(ok(http)!.rows) : []),
   ...(ok(diagnostics) ? diagnosticsTargets(ok(diagnostics)!) : []),
+  ...(ok(adapterHeap) ? adapterHeapTargets(ok(adapterHeap)!) : []),
+  ...(ok(dpop) ? dpopTargets(ok(dpop)!) : []),
+  ...(ok(instructions) ? instructionTargets(ok(instructions)!) : []),
   ...(ok(storms)?.rows ?? []).map((r) => ({
     what: `${r.name}: ${r.target}`,
     measured: r.measured,
@@ -259,6 +322,10 @@ ${section('Storms and memory', storms)}
 ${section('Diagnostics events', diagnostics)}
 
 ${section('DPoP-bound requests', dpop)}
+
+${section('Heap through each adapter', adapterHeap)}
+
+${section('Instructions per request', instructions)}
 `;
 
 // A partial run must not overwrite the full results.

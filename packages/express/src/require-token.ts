@@ -42,8 +42,10 @@ interface Context {
   forwardErrors: boolean;
 }
 
-// Which `requireToken` authenticated a request, so guards answer in its realm and can authenticate lazily.
-const contexts = new WeakMap<Request, Context>();
+// Which `requireToken` authenticated a request, so guards answer in its realm and can authenticate lazily: a
+// symbol-keyed property of the request, cheaper per request than a WeakMap entry.
+const CONTEXT = Symbol('identity-model.requireToken');
+type WithContext = Request & { [CONTEXT]?: Context };
 
 function toBearerRequest(req: Request): BearerRequest {
   return {
@@ -84,8 +86,14 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       else res.send(served.body);
       return;
     }
-    contexts.set(req, context);
-    authenticator.authenticate(toBearerRequest(req)).then(
+    (req as WithContext)[CONTEXT] = context;
+    const outcome = authenticator.authenticateNow(toBearerRequest(req));
+    if (!(outcome instanceof Promise)) {
+      req.auth = outcome;
+      next();
+      return;
+    }
+    outcome.then(
       (auth) => {
         req.auth = auth;
         next();
@@ -99,7 +107,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
 /** Any core guard as middleware. Authenticates first when `requireToken` ran but did not authenticate yet. */
 export function authorize(guard: AuthGuard): RequestHandler {
   return (req, res, next) => {
-    const context = contexts.get(req);
+    const context = (req as WithContext)[CONTEXT];
     const decided = authorizeBearer(guard, context?.authenticator, toBearerRequest(req), req.auth);
     decided.then(
       (auth) => {

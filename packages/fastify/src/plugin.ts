@@ -59,6 +59,12 @@ function answer(reply: FastifyReply, error: unknown): FastifyReply {
   return reply.code(error.status).headers(error.headers).send(error.body);
 }
 
+/** `answer` for a callback hook: a refusal is sent (the chain stops there), anything else goes to `done`. */
+function refuse(reply: FastifyReply, error: unknown, done: (error?: Error) => void): void {
+  if (error instanceof BearerError) reply.code(error.status).headers(error.headers).send(error.body);
+  else done(error instanceof Error ? error : new Error('bearer authentication failed', { cause: error }));
+}
+
 async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions): Promise<void> {
   const { authenticateAll = true, name, serviceToken, ...bearerOptions } = options;
   for (const key of PLUGIN_KEYS) delete (bearerOptions as Record<string, unknown>)[key];
@@ -150,9 +156,26 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
     }
   }
   if (authenticateAll) {
-    const hook: OidcAuthHook = metadata
-      ? async (request, reply) => (metadata.matches(request.url) ? undefined : authenticate(request, reply))
-      : authenticate;
+    // A callback hook: a token decided synchronously (cached, or keys at hand) costs no promise.
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+      if (metadata?.matches(request.url)) {
+        done();
+        return;
+      }
+      const outcome = authenticator.authenticateNow(toBearerRequest(request), request.log);
+      if (!(outcome instanceof Promise)) {
+        request.auth = outcome;
+        done();
+        return;
+      }
+      outcome.then(
+        (auth) => {
+          request.auth = auth;
+          done();
+        },
+        (error: unknown) => refuse(reply, error, done),
+      );
+    };
     // A form-body token needs the parsed body; otherwise refuse before the body is even read.
     fastify.addHook(bearerOptions.allowBodyToken ? 'preValidation' : 'onRequest', hook);
   }

@@ -47,8 +47,10 @@ interface Settings {
   forwardErrors: boolean;
 }
 
-// Which `requireToken` saw a request, so guards answer in its realm and can authenticate lazily.
-const contexts = new WeakMap<Context, Settings>();
+// Which `requireToken` saw a request, so guards answer in its realm and can authenticate lazily: a
+// symbol-keyed property of the context, cheaper per request than a WeakMap entry.
+const SETTINGS = Symbol('identity-model.requireToken');
+type WithSettings = Context & { [SETTINGS]?: Settings };
 
 function toBearerRequest(ctx: Context): BearerRequest {
   const body = (ctx.request as { body?: unknown }).body;
@@ -79,24 +81,38 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
   const authenticator = createBearerAuthenticator(bearerOptions as BearerAuthOptions);
   const settings: Settings = { authenticator, forwardErrors };
   const metadata = authenticator.resourceMetadata;
-  const middleware = async (ctx: Context, next: Next): Promise<void> => {
+  const refused = (ctx: Context, next: Next, error: unknown): Promise<void> | undefined => {
+    if (!(passthrough && error instanceof BearerError)) {
+      answer(ctx, error, forwardErrors);
+      return undefined;
+    }
+    ctx.state.auth = undefined;
+    ctx.state.authError = error;
+    return next();
+  };
+  // Not async: a token decided synchronously (cached, or keys at hand) goes on to `next` with no extra promise.
+  const middleware = (ctx: Context, next: Next): Promise<void> | undefined => {
     // RFC 9728: the metadata document is public, answered before any authentication.
     const served = metadata?.answer(ctx.method, ctx.originalUrl);
     if (served !== undefined) {
       ctx.status = served.status;
       ctx.set(served.headers);
       if (served.body !== undefined) ctx.body = served.body;
-      return;
+      return undefined;
     }
-    contexts.set(ctx, settings);
-    try {
-      ctx.state.auth = await authenticator.authenticate(toBearerRequest(ctx));
-    } catch (error) {
-      if (!(passthrough && error instanceof BearerError)) return answer(ctx, error, forwardErrors);
-      ctx.state.auth = undefined;
-      ctx.state.authError = error;
+    (ctx as WithSettings)[SETTINGS] = settings;
+    const outcome = authenticator.authenticateNow(toBearerRequest(ctx));
+    if (!(outcome instanceof Promise)) {
+      ctx.state.auth = outcome;
+      return next();
     }
-    await next();
+    return outcome.then(
+      (auth) => {
+        ctx.state.auth = auth;
+        return next();
+      },
+      (error: unknown) => refused(ctx, next, error),
+    );
   };
   return Object.assign(middleware, { authenticator, close: () => authenticator.close() });
 }
@@ -104,7 +120,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
 /** Any core guard as middleware. Authenticates first when `requireToken` ran but did not authenticate yet. */
 export function authorize(guard: AuthGuard): Middleware {
   return async (ctx, next) => {
-    const settings = contexts.get(ctx);
+    const settings = (ctx as WithSettings)[SETTINGS];
     try {
       ctx.state.auth = await authorizeBearer(
         guard,

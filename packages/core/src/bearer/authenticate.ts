@@ -93,36 +93,67 @@ export function toBearerError(
  * Extracts and validates the bearer token of a request. Resolves the validated token, or `undefined` for a
  * request without credentials in `optional` mode; rejects with `BearerError` for every refusal.
  */
-export function authenticateBearer(
+export async function authenticateBearer(
   request: BearerRequest,
   validator: TokenValidator,
   options: AuthenticateBearerOptions = {},
 ): Promise<ValidatedToken | undefined> {
-  return authenticateWith(request, validator, options, options.logger);
+  return authenticateRequestNow(request, validator, options, options.logger);
 }
 
-/** `authenticateBearer` with the logger apart, so a per-request logger costs no options copy. */
-export async function authenticateWith(
+/**
+ * `authenticateBearer` without the wait when none is needed, with the logger apart (a per-request logger
+ * costs no options copy): the validated token (or `undefined`) when the
+ * validator answered synchronously (a cached token, keys at hand), else a promise. Throws or rejects with
+ * the refusal.
+ */
+export function authenticateRequestNow(
   request: BearerRequest,
   validator: TokenValidator,
   options: AuthenticateBearerOptions,
   logger: Logger | undefined,
-): Promise<ValidatedToken | undefined> {
+): ValidatedToken | undefined | Promise<ValidatedToken | undefined> {
   const challenge = options.challenge ?? { realm: options.realm };
   const constraint = options.senderConstraint ?? defaultConstraint();
-  let validated: ValidatedToken | undefined;
+  let outcome: ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
   try {
-    validated = await constraint.authenticate(request, validator, {
+    outcome = constraint.authenticate(request, validator, {
       challenge,
       retryAfter: options.retryAfter,
       allowQueryToken: options.allowQueryToken,
       allowBodyToken: options.allowBodyToken,
     });
   } catch (error) {
-    throw log(logger, noteUnavailable(toBearerError(error, { ...options, challenge })));
+    throw refusal(error, options, challenge, logger);
   }
-  if (validated === undefined) {
-    if (options.optional) return undefined;
+  if (outcome instanceof Promise) {
+    return outcome.then(
+      (validated) => present(validated, options, challenge),
+      (error: unknown) => {
+        throw refusal(error, options, challenge, logger);
+      },
+    );
+  }
+  return present(outcome, options, challenge);
+}
+
+/** The refusal to answer for a failure (logged; a 503 noted for diagnostics). */
+function refusal(
+  error: unknown,
+  options: AuthenticateBearerOptions,
+  challenge: ChallengeSettings,
+  logger: Logger | undefined,
+): unknown {
+  return log(logger, noteUnavailable(toBearerError(error, { ...options, challenge })));
+}
+
+/** No credentials: `undefined` in optional mode, else the RFC 6750 §3.1 challenge without an error code. */
+function present(
+  validated: ValidatedToken | undefined,
+  options: AuthenticateBearerOptions,
+  challenge: ChallengeSettings,
+): ValidatedToken | undefined {
+  if (validated === undefined && !options.optional) {
     throw new BearerError('token_missing', TOKEN_MISSING_DESCRIPTION, { challenge });
   }
   return validated;

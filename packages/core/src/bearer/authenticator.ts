@@ -10,7 +10,7 @@ import { createResourceMetadataEndpoint, type ResourceMetadataEndpoint } from '.
 import { createTokenValidator } from '../validation/index.js';
 import type { TokenValidatorOptions } from '../validation/options.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
-import { type AuthenticateBearerOptions, authenticateWith } from './authenticate.js';
+import { type AuthenticateBearerOptions, authenticateRequestNow } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
 import { assertValidRealm, type ChallengeSettings } from './challenge.js';
 import {
@@ -66,6 +66,14 @@ export interface BearerAuthenticator {
   readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
   /** See `authenticateBearer`; `logger` (e.g. Fastify's `request.log`) overrides the configured one. */
   authenticate(request: BearerRequest, logger?: Logger): Promise<ValidatedToken | undefined>;
+  /**
+   * `authenticate` for adapters on the hot path: the token (or `undefined`) itself when nothing had to be
+   * waited for (a cached token, keys at hand), else a promise. Never throws: a refusal is a rejected promise.
+   */
+  authenticateNow(
+    request: BearerRequest,
+    logger?: Logger,
+  ): ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
   /**
    * Runs a route guard: authenticates first when `auth` is not there yet (a guard alone protects a route),
    * then resolves the token the guard passed, or rejects with `BearerError` (401 without a token, 403 refused).
@@ -158,12 +166,24 @@ export function createBearerAuthenticator(
     owned = true;
   }
 
-  const authenticate = async (request: BearerRequest, logger?: Logger) => {
+  const authenticateNow = (
+    request: BearerRequest,
+    logger?: Logger,
+  ): ValidatedToken | undefined | Promise<ValidatedToken | undefined> => {
+    let outcome: ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
     try {
-      return await authenticateWith(request, validator, settings, logger ?? settings.logger);
+      outcome = authenticateRequestNow(request, validator, settings, logger ?? settings.logger);
     } catch (error) {
-      throw exposed(error, request);
+      return Promise.reject(exposed(error, request));
     }
+    if (!(outcome instanceof Promise)) return outcome;
+    return outcome.catch((error: unknown) => {
+      throw exposed(error, request);
+    });
+  };
+  const authenticate = (request: BearerRequest, logger?: Logger) => {
+    const outcome = authenticateNow(request, logger);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
   };
   let closing: Promise<void> | undefined;
   return {
@@ -173,6 +193,7 @@ export function createBearerAuthenticator(
     optional: options.optional === true,
     resourceMetadata: metadata === undefined ? undefined : createResourceMetadataEndpoint(metadata),
     authenticate,
+    authenticateNow,
     async authorize(guard, request, auth, logger) {
       auth ??= await authenticate(request, logger);
       const refusal = await checkGuard(guard, auth, { challenge });

@@ -32,6 +32,12 @@ export interface BearerRequest {
 export interface Credentials {
   scheme: 'Bearer' | 'DPoP';
   token: string;
+  /**
+   * The b64token syntax of a Bearer header token is left to `assertBearerSyntax`: a validator that accepts
+   * only well-formed JWS (each segment canonical base64url) already proves it for every token it accepts, so
+   * the check runs only when the token is refused, to answer 400 rather than 401 as before.
+   */
+  syntaxDeferred?: true;
 }
 
 export interface BearerExtractionOptions {
@@ -43,13 +49,38 @@ export interface BearerExtractionOptions {
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-// The scheme is case-insensitive; RFC 6750 writes 1*SP between scheme and token, so several spaces pass
-// (harmless) while a tab, a comma or a second token does not.
-const BEARER_SCHEME = /^bearer(?=$|[\s,])/i;
-const BEARER_CREDENTIALS = /^bearer +([^ ]+)$/i;
-// RFC 9449 §7.1: `DPoP <token68>`, the same token syntax.
-const DPOP_SCHEME = /^dpop(?=$|[\s,])/i;
-const DPOP_CREDENTIALS = /^dpop +([^ ]+)$/i;
+
+/**
+ * Whether `value` starts with `scheme` (lower case), case-insensitively, followed by its end, whitespace or a
+ * comma (a longer word such as `Bearerx` is another scheme).
+ */
+function startsWithScheme(value: string, scheme: string): boolean {
+  const n = scheme.length;
+  if (value.length < n) return false;
+  for (let i = 0; i < n; i++) if ((value.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return false;
+  if (value.length === n) return true;
+  const next = value.charCodeAt(n);
+  return next === 0x20 || next === 0x2c || (next >= 0x09 && next <= 0x0d) || /\s/.test(value[n]!);
+}
+
+/**
+ * RFC 6750 writes 1*SP between scheme and token, so several spaces pass (harmless) while a tab, a comma or a
+ * second token does not: the token after the spaces, or undefined. One regex pass over the token.
+ */
+function credentialsAfter(value: string, schemeLength: number, checkSyntax = true): string | undefined {
+  let i = schemeLength;
+  while (value.charCodeAt(i) === 0x20) i++;
+  if (i === schemeLength) return undefined;
+  const token = value.slice(i);
+  return !checkSyntax || B64TOKEN.test(token) ? token : undefined;
+}
+
+const BEARER_SYNTAX = 'The Authorization header is not a valid Bearer credential';
+
+/** The check `syntaxDeferred` put off: throws the 400 that extraction would have thrown. */
+export function assertBearerSyntax(credentials: Credentials): void {
+  if (credentials.syntaxDeferred && !B64TOKEN.test(credentials.token)) throw malformed(BEARER_SYNTAX);
+}
 
 function malformed(description: string): BearerError {
   return new BearerError('invalid_request', description);
@@ -63,11 +94,18 @@ export function rawHeaderCount(request: BearerRequest, name: string): number {
   const raw = request.rawHeaders;
   if (!raw) return 0;
   let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) count++;
+  for (let i = 0; i < raw.length; i += 2) {
+    const header = raw[i];
+    if (header?.length === name.length && header.toLowerCase() === name) count++;
+  }
   return count;
 }
 
-function fromAuthorizationHeader(request: BearerRequest, dpop: boolean): Credentials | undefined {
+function fromAuthorizationHeader(
+  request: BearerRequest,
+  dpop: boolean,
+  deferSyntax: boolean,
+): Credentials | undefined {
   if (rawHeaderCount(request, 'authorization') > 1) {
     throw malformed('The request carries more than one Authorization header');
   }
@@ -77,29 +115,25 @@ function fromAuthorizationHeader(request: BearerRequest, dpop: boolean): Credent
     if (Array.isArray(header) && header.length > 1) {
       throw malformed('The request carries more than one Authorization header');
     }
-    return fromHeaderValue(String(Array.isArray(header) ? header[0] : header), dpop);
+    return fromHeaderValue(String(Array.isArray(header) ? header[0] : header), dpop, deferSyntax);
   }
-  return fromHeaderValue(header, dpop);
+  return fromHeaderValue(header, dpop, deferSyntax);
 }
 
-function fromHeaderValue(raw: string, dpop: boolean): Credentials | undefined {
+function fromHeaderValue(raw: string, dpop: boolean, deferSyntax: boolean): Credentials | undefined {
   const value = raw.trim();
   if (value === '') throw malformed('The Authorization header is empty');
-  if (dpop && DPOP_SCHEME.test(value)) {
-    const token = DPOP_CREDENTIALS.exec(value)?.[1];
-    if (token === undefined || !B64TOKEN.test(token)) {
-      throw malformed('The Authorization header is not a valid DPoP credential');
-    }
+  // RFC 9449 §7.1: `DPoP <token68>`, the same token syntax.
+  if (dpop && startsWithScheme(value, 'dpop')) {
+    const token = credentialsAfter(value, 4);
+    if (token === undefined) throw malformed('The Authorization header is not a valid DPoP credential');
     return { scheme: 'DPoP', token };
   }
   // Another scheme (Basic, or DPoP where it is not accepted) is not bearer credentials: the request has none.
-  if (!BEARER_SCHEME.test(value)) return undefined;
-  const match = BEARER_CREDENTIALS.exec(value);
-  const token = match?.[1];
-  if (token === undefined || !B64TOKEN.test(token)) {
-    throw malformed('The Authorization header is not a valid Bearer credential');
-  }
-  return { scheme: 'Bearer', token };
+  if (!startsWithScheme(value, 'bearer')) return undefined;
+  const token = credentialsAfter(value, 6, !deferSyntax);
+  if (token === undefined) throw malformed(BEARER_SYNTAX);
+  return deferSyntax ? { scheme: 'Bearer', token, syntaxDeferred: true } : { scheme: 'Bearer', token };
 }
 
 function single(values: readonly unknown[], where: string): string | undefined {
@@ -151,15 +185,20 @@ export function extractBearerToken(
 
 /**
  * `extractBearerToken` with the scheme: with `dpop`, `Authorization: DPoP <token>` (RFC 9449 §7.1) counts
- * too. A query or form-body token is always `Bearer`; two methods at once are refused as before.
+ * too. A query or form-body token is always `Bearer`; two methods at once are refused as before. With
+ * `deferBearerSyntax`, see `Credentials.syntaxDeferred`.
  */
 export function extractCredentials(
   request: BearerRequest,
   options: BearerExtractionOptions,
   dpop: boolean,
+  deferBearerSyntax = false,
 ): Credentials | undefined {
+  const header = fromAuthorizationHeader(request, dpop, deferBearerSyntax);
+  if (!options.allowQueryToken && !options.allowBodyToken) return header;
+  // A malformed header is refused for what it is before anything else is looked at, as without deferral.
+  if (header !== undefined) assertBearerSyntax(header);
   const found: Credentials[] = [];
-  const header = fromAuthorizationHeader(request, dpop);
   if (header !== undefined) found.push(header);
   if (options.allowQueryToken) {
     const query = fromQuery(request);

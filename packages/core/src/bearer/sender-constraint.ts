@@ -12,14 +12,17 @@ import {
 import { CertificateError } from '../mtls/certificate-error.js';
 import { certificateThumbprint } from '../mtls/thumbprint.js';
 import { confirmationMember } from '../validation/confirmation.js';
+import { acceptsOnlyCompactJws } from '../validation/token-validator.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { toBearerError } from './authenticate.js';
 import { BearerError } from './bearer-error.js';
 import { withBinding } from './bound-token.js';
 import type { ChallengeScheme, ChallengeSettings } from './challenge.js';
 import {
+  assertBearerSyntax,
   type BearerExtractionOptions,
   type BearerRequest,
+  type Credentials,
   extractCredentials,
   rawHeaderCount,
 } from './extract-token.js';
@@ -35,6 +38,12 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export interface SenderConstraintContext extends BearerExtractionOptions {
   challenge: ChallengeSettings;
   retryAfter?: number | undefined;
+}
+
+/** A Bearer token the validator refused: 400 when its syntax was never valid, else the validator's verdict. */
+function bearerRefusal(error: unknown, credentials: Credentials, context: SenderConstraintContext): unknown {
+  assertBearerSyntax(credentials);
+  return toBearerError(error, { ...context, scheme: 'Bearer' });
 }
 
 function proofRefusal(
@@ -155,20 +164,27 @@ export class SenderConstraint {
   }
 
   /**
-   * Authenticates a request: resolves the validated token (with `binding` when it is sender-constrained), or
-   * `undefined` when the request has no credentials; rejects with the `BearerError` to answer.
+   * Authenticates a request: the validated token (with `binding` when it is sender-constrained), or
+   * `undefined` when the request has no credentials — synchronously when nothing had to be waited for, else
+   * as a promise; throws or rejects with the `BearerError` to answer.
    */
-  async authenticate(
+  authenticate(
     request: BearerRequest,
     validator: TokenValidator,
     context: SenderConstraintContext,
-  ): Promise<ValidatedToken | undefined> {
-    const credentials = extractCredentials(request, context, this.verifier !== undefined);
+  ): ValidatedToken | undefined | Promise<ValidatedToken | undefined> {
+    // A JWT validator proves the b64token syntax of every token it accepts: checked only on a refusal.
+    const credentials = extractCredentials(
+      request,
+      context,
+      this.verifier !== undefined,
+      acceptsOnlyCompactJws(validator),
+    );
     if (credentials === undefined) return undefined;
     if (credentials.scheme === 'DPoP' && this.verifier !== undefined) {
       return this.#dpop(request, credentials.token, validator, this.verifier, context);
     }
-    return this.#bearer(request, credentials.token, validator, context);
+    return this.#bearer(request, credentials, validator, context);
   }
 
   /** Closes the replay store the verifier made. */
@@ -176,14 +192,16 @@ export class SenderConstraint {
     return this.verifier?.close() ?? Promise.resolve();
   }
 
-  async #bearer(
+  #bearer(
     request: BearerRequest,
-    token: string,
+    credentials: Credentials,
     validator: TokenValidator,
     context: SenderConstraintContext,
-  ): Promise<ValidatedToken> {
+  ): ValidatedToken | Promise<ValidatedToken> {
     const { challenge } = context;
+    const { token } = credentials;
     if (this.mode === 'required') {
+      assertBearerSyntax(credentials);
       const cause = new SenderConstraintError('dpop_required', 'only DPoP-bound tokens are accepted');
       throw refusal(
         'invalid_token',
@@ -194,6 +212,7 @@ export class SenderConstraint {
       );
     }
     if (this.verifier !== undefined && request.headers.dpop !== undefined) {
+      assertBearerSyntax(credentials);
       throw refusal(
         'invalid_request',
         undefined,
@@ -202,7 +221,29 @@ export class SenderConstraint {
         challenge,
       );
     }
-    const validated = await this.#validate(validator, token, 'Bearer', context);
+    let validated: ValidatedToken | Promise<ValidatedToken>;
+    try {
+      validated = validator.validateNow ? validator.validateNow(token) : validator.validate(token);
+    } catch (error) {
+      throw bearerRefusal(error, credentials, context);
+    }
+    if (validated instanceof Promise) {
+      return validated.then(
+        (v) => this.#bearerBinding(request, v, challenge),
+        (error: unknown) => {
+          throw bearerRefusal(error, credentials, context);
+        },
+      );
+    }
+    return this.#bearerBinding(request, validated, challenge);
+  }
+
+  /** A valid token sent as Bearer passes unless it is bound to a DPoP key or a certificate not presented. */
+  #bearerBinding(
+    request: BearerRequest,
+    validated: ValidatedToken,
+    challenge: ChallengeSettings,
+  ): ValidatedToken | Promise<ValidatedToken> {
     if (confirmationMember(validated.claims, 'jkt') !== undefined) {
       const cause = new SenderConstraintError(
         'dpop_bound_token_as_bearer',
@@ -295,14 +336,24 @@ export class SenderConstraint {
   }
 
   /** RFC 8705 §3: a token with `cnf["x5t#S256"]` passes only with the client certificate it names. */
-  async #certificateBinding(
+  #certificateBinding(
     request: BearerRequest,
     validated: ValidatedToken,
     scheme: ChallengeScheme,
     challenge: ChallengeSettings,
-  ): Promise<ValidatedToken> {
+  ): ValidatedToken | Promise<ValidatedToken> {
     const expected = boundCertificateThumbprint(validated.claims);
     if (expected === undefined) return validated;
+    return this.#presentedCertificate(request, validated, expected, scheme, challenge);
+  }
+
+  async #presentedCertificate(
+    request: BearerRequest,
+    validated: ValidatedToken,
+    expected: string,
+    scheme: ChallengeScheme,
+    challenge: ChallengeSettings,
+  ): Promise<ValidatedToken> {
     let presented: string | undefined;
     try {
       presented = await this.#presentedThumbprint(request);

@@ -1,5 +1,5 @@
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import { kindOf } from '../protocol/protocol-response.js';
-import { deepFreeze } from '../validation/validated-token.js';
 import type { TokenIntrospectionResponse } from './token-introspection-response.js';
 
 /** The RFC 7662 §2.2 members of an introspection answer, typed (see `TokenIntrospectionResponse`). */

@@ -3,8 +3,8 @@ import { importCheckedJwk, isVerificationJwk, jwkFingerprint } from './import-jw
 import type { JsonWebKey } from './json-web-key.js';
 import type { VerificationKey } from './verification-key.js';
 
-const EMPTY: readonly VerificationKey[] = Object.freeze([]);
-export const EMPTY_KEYS: Promise<readonly VerificationKey[]> = Promise.resolve(EMPTY);
+export const NO_KEYS: readonly VerificationKey[] = Object.freeze([]);
+export const EMPTY_KEYS: Promise<readonly VerificationKey[]> = Promise.resolve(NO_KEYS);
 
 /**
  * One generation of verification keys, indexed for the per-request path: `lookup` returns a promise
@@ -14,6 +14,7 @@ export class KeyIndex {
   readonly keys: readonly VerificationKey[];
   readonly all: Promise<readonly VerificationKey[]>;
   readonly #byKid: Map<string, Promise<readonly VerificationKey[]>>;
+  readonly #byKidNow: Map<string, readonly VerificationKey[]>;
   readonly #members: Set<VerificationKey>;
   readonly #byFingerprint: Map<string, VerificationKey>;
 
@@ -29,7 +30,8 @@ export class KeyIndex {
       list.push(key);
       grouped.set(key.kid, list);
     }
-    this.#byKid = new Map([...grouped].map(([kid, list]) => [kid, Promise.resolve(Object.freeze(list))]));
+    this.#byKidNow = new Map([...grouped].map(([kid, list]) => [kid, Object.freeze(list)]));
+    this.#byKid = new Map([...this.#byKidNow].map(([kid, list]) => [kid, Promise.resolve(list)]));
   }
 
   /**
@@ -69,6 +71,11 @@ export class KeyIndex {
   /** Keys for a `kid` (keys without a `kid` never match a token that names one); all keys for undefined. */
   lookup(kid: string | undefined): Promise<readonly VerificationKey[]> | undefined {
     return kid === undefined ? this.all : this.#byKid.get(kid);
+  }
+
+  /** `lookup` without the promise, for a caller that need not wait. */
+  lookupNow(kid: string | undefined): readonly VerificationKey[] | undefined {
+    return kid === undefined ? this.keys : this.#byKidNow.get(kid);
   }
 
   reusable(fingerprint: string): VerificationKey | undefined {

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import { checkKeySet } from './check-jwk.js';
 import { importJwk, isVerificationJwk } from './import-jwk.js';
-import { EMPTY_KEYS, KeyIndex } from './key-index.js';
+import { EMPTY_KEYS, KeyIndex, NO_KEYS } from './key-index.js';
 import type { KeySource, VerificationKey } from './verification-key.js';
 
 export interface LocalKeySetOptions {
@@ -34,6 +34,10 @@ export class LocalKeySet implements KeySource {
 
   getKeys(kid: string | undefined): Promise<readonly VerificationKey[]> {
     return this.#index.lookup(kid) ?? EMPTY_KEYS;
+  }
+
+  keysNow(kid: string | undefined): readonly VerificationKey[] {
+    return this.#index.lookupNow(kid) ?? NO_KEYS;
   }
 
   isCurrent(key: VerificationKey): boolean {

@@ -117,6 +117,10 @@ export class RemoteKeySet implements KeySource {
     return this.#fetch(this.#index === undefined ? 'initial' : 'ttl').then(() => this.#answer(kid));
   }
 
+  keysNow(kid: string | undefined): readonly VerificationKey[] | undefined {
+    return this.#fresh ? this.#index!.lookupNow(kid) : undefined;
+  }
+
   isCurrent(key: VerificationKey): boolean {
     return this.#index?.has(key) ?? false;
   }

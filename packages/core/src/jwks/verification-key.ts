@@ -28,6 +28,11 @@ export interface KeySource {
    * `kid` is unknown and the last attempt to refresh the set failed (it may exist: 503, not 401).
    */
   getKeys(kid: string | undefined): Promise<readonly VerificationKey[]>;
+  /**
+   * What `getKeys(kid)` would resolve with, when that is known without waiting (a fresh set that has the
+   * `kid`); undefined when `getKeys` must be awaited. Optional: without it every token waits for `getKeys`.
+   */
+  keysNow?(kid: string | undefined): readonly VerificationKey[] | undefined;
   /** Whether the key is still in the current set (a verified-token cache entry dies with its key). */
   isCurrent(key: VerificationKey): boolean;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import type { JWK } from '../jwks/json-web-key.js';
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import { kindOf } from '../protocol/protocol-response.js';
 
 /**
@@ -169,13 +170,4 @@ export function validateClientMetadata(
     throw new ConfigurationError('metadata: must be JSON (no cycles, no bigint)', { cause });
   }
   return deepFreeze(copy as ClientMetadata);
-}
-
-/** Freezes a parsed JSON value all the way down, so metadata handed out cannot be changed behind our back. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import type { OidcConstants, ValueOf } from '../constants/oidc-constants.js';
 import type { HttpResponse } from '../http/types.js';
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import {
   kindOf,
   ProtocolResponse,
@@ -8,7 +9,7 @@ import {
   readJsonObject,
   unexpectedAnswer,
 } from '../protocol/protocol-response.js';
-import { type ClientMetadata, deepFreeze } from './client-metadata.js';
+import type { ClientMetadata } from './client-metadata.js';
 import { managementUriProblem } from './management-uri.js';
 
 /** The error codes RFC 7591 §3.2.2 names; a server may send others (RFC 6749's), kept as sent. */

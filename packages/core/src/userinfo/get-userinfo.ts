@@ -1,5 +1,6 @@
 import { IdentityModelError, TokenValidationError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import {
   describeBody,
   failureFromError,
@@ -10,7 +11,6 @@ import {
   unexpectedAnswer,
 } from '../protocol/protocol-response.js';
 import { type AuthenticationChallenge, parseChallenges } from '../token-management/injection-support.js';
-import { deepFreeze } from '../validation/validated-token.js';
 import type { UserInfoRequest } from './userinfo-request.js';
 import { UserInfoResponse, type UserInfoResponseInit } from './userinfo-response.js';
 

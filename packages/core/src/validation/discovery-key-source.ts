@@ -84,6 +84,14 @@ export class DiscoveryKeySource implements KeySource {
     return this.#pending.then((k) => k.getKeys(kid));
   }
 
+  keysNow(kid: string | undefined): readonly VerificationKey[] | undefined {
+    const keySet = this.#keySet;
+    // A recheck that is due goes through getKeys, which starts it.
+    if (keySet === undefined || Date.now() - this.#checkedAt > (this.#options.recheckMs ?? 3_600_000))
+      return undefined;
+    return keySet.keysNow(kid);
+  }
+
   isCurrent(key: VerificationKey): boolean {
     return this.#keySet?.isCurrent(key) ?? false;
   }

@@ -10,6 +10,8 @@ export interface KeySourceResolver {
   forIssuer(iss: string): KeySource;
   /** `source.getKeys(kid)` for the source `forIssuer(iss)` gave; the resolver learns from the outcome. */
   getKeys(iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]>;
+  /** The keys `getKeys` would give, when known without waiting or learning anything; else undefined. */
+  keysNow(iss: string, source: KeySource, kid: string | undefined): readonly VerificationKey[] | undefined;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,10 @@ class StaticResolver implements KeySourceResolver {
 
   getKeys(_iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]> {
     return source.getKeys(kid);
+  }
+
+  keysNow(_iss: string, source: KeySource, kid: string | undefined): readonly VerificationKey[] | undefined {
+    return source.keysNow?.(kid);
   }
 
   async close(): Promise<void> {
@@ -120,6 +126,11 @@ export class PerIssuerResolver implements KeySourceResolver {
         throw error;
       },
     );
+  }
+
+  keysNow(iss: string, source: KeySource, kid: string | undefined): readonly VerificationKey[] | undefined {
+    // A candidate is admitted by the outcome of getKeys: it must go that way.
+    return this.#candidates.get(iss) === source ? undefined : source.keysNow?.(kid);
   }
 
   /** Admitted issuers (candidates included: both are live sources). */

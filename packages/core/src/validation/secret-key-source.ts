@@ -28,6 +28,10 @@ export class SecretKeySource implements KeySource {
     return this.#keys;
   }
 
+  keysNow(): readonly VerificationKey[] {
+    return this.#keys;
+  }
+
   isCurrent(): boolean {
     return true;
   }

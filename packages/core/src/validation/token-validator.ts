@@ -1,10 +1,11 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { validationChannel } from '../diagnostics.js';
 import { HttpError, TokenValidationError } from '../errors.js';
-import type { VerificationKey } from '../jwks/verification-key.js';
+import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import { keyMismatch, verifySignature } from './algorithms.js';
 import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
-import { checkClaims } from './claim-rules.js';
+import { type ClaimWindow, checkClaims } from './claim-rules.js';
 import { isPolicyRefusal } from './discovery-key-source.js';
 import { type CheckedHeader, checkHeader } from './header-rules.js';
 import { createKeySourceResolver, type KeySourceResolver } from './key-source-resolver.js';
@@ -13,7 +14,7 @@ import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
 import { parseJsonObject, type SafeJsonResult } from './safe-json.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { JwtClaims, TokenValidator, ValidatedToken } from './types.js';
-import { deepFreeze, ValidatedTokenResult } from './validated-token.js';
+import { ValidatedTokenResult } from './validated-token.js';
 import { observeValidation } from './validation-events.js';
 
 /** Distinct headers remembered per validator (a provider uses a handful: one per key and alg). */
@@ -45,6 +46,19 @@ function keysUnavailable(cause: unknown): TokenValidationError {
   });
 }
 
+/** A token decoded and checked up to its signature, on its way through `#verify`. */
+interface Verified {
+  readonly token: string;
+  /** Index of the second `.`: the signing input ends there. */
+  readonly d2: number;
+  readonly checked: CheckedHeader;
+  readonly signature: Buffer;
+  readonly claims: JwtClaims;
+  readonly source: KeySource;
+  readonly nowMs: number;
+  readonly window: ClaimWindow;
+}
+
 /** @internal The validator behind `createTokenValidator` and `validateToken`. */
 export class JwtAccessTokenValidator implements TokenValidator {
   readonly #options: ResolvedOptions;
@@ -69,21 +83,37 @@ export class JwtAccessTokenValidator implements TokenValidator {
     return this.#validate(token);
   }
 
-  /** The hot path: a length check and a cache lookup before anything is decoded. */
+  validateNow(token: string): ValidatedToken | Promise<ValidatedToken> {
+    // Events are published around a promise: an observed validation takes that path.
+    if (validationChannel.hasSubscribers) return this.validate(token);
+    return this.#settle(token);
+  }
+
   #validate(token: string): Promise<ValidatedToken> {
-    if (typeof token !== 'string' || token.length === 0)
-      return Promise.reject(malformed('token must be a non-empty string'));
-    if (token.length > this.#options.maxTokenLength) {
-      return Promise.reject(new TokenValidationError('token_too_large', 'token longer than maxTokenLength'));
+    try {
+      const outcome = this.#settle(token);
+      return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /**
+   * The hot path: a length check and a cache lookup before anything is decoded, then synchronous work when
+   * the keys are at hand. Throws what `validate` rejects with.
+   */
+  #settle(token: string): ValidatedToken | Promise<ValidatedToken> {
+    if (typeof token !== 'string' || token.length === 0) throw malformed('token must be a non-empty string');
+    if (token.length > this.#options.maxTokenLength)
+      throw new TokenValidationError('token_too_large', 'token longer than maxTokenLength');
     if (this.#cache !== undefined) {
       const hit = this.#cache.get(token, this.#options.now());
-      if (hit !== undefined) return Promise.resolve(hit);
+      if (hit !== undefined) return hit;
     }
     return this.#verify(token);
   }
 
-  async #verify(token: string): Promise<ValidatedToken> {
+  #verify(token: string): ValidatedToken | Promise<ValidatedToken> {
     const options = this.#options;
     if (this.#closed) throw new TokenValidationError('keys_unavailable', 'validator is closed');
     const d1 = token.indexOf('.');
@@ -113,20 +143,34 @@ export class JwtAccessTokenValidator implements TokenValidator {
     // `iss` was checked against the allowed issuers above, so this picks among trusted key sets only.
     const iss = typeof claims.iss === 'string' ? claims.iss : '';
     const source = this.#keys.forIssuer(iss);
+    const verified: Verified = { token, d2, checked, signature, claims, source, nowMs, window };
+    // Warm keys and no custom validators: no promise to wait for.
+    const keys = options.validators.length === 0 ? this.#keys.keysNow(iss, source, checked.kid) : undefined;
+    if (keys !== undefined) return this.#accept(verified, this.#verifyWithKeys(verified, keys));
+    return this.#verifyLater(verified, iss);
+  }
+
+  async #verifyLater(verified: Verified, iss: string): Promise<ValidatedToken> {
+    const options = this.#options;
     let keys: readonly VerificationKey[];
     try {
-      keys = await this.#keys.getKeys(iss, source, checked.kid);
+      keys = await this.#keys.getKeys(iss, verified.source, verified.checked.kid);
     } catch (cause) {
       const error = keysUnavailable(cause);
       const level = isPolicyRefusal(error) ? 'debug' : 'warn';
       options.logger[level]({ err: error, code: error.code }, 'token validation: signing keys unavailable');
       throw error;
     }
-    const key = this.#verifyWithKeys(token, d2, checked, keys, signature);
-    if (options.validators.length > 0) await this.#runValidators(claims);
+    const key = this.#verifyWithKeys(verified, keys);
+    if (options.validators.length > 0) await this.#runValidators(verified.claims);
+    return this.#accept(verified, key);
+  }
 
-    const result = new ValidatedTokenResult(token, checked.header, claims, options.scopeClaims);
-    this.#cache?.set(token, result, key, source, nowMs, window.expiresAt, window.notBefore);
+  /** The result of a token whose signature and checks passed, cached for the next request. */
+  #accept(verified: Verified, key: VerificationKey): ValidatedTokenResult {
+    const { token, checked, claims, window } = verified;
+    const result = new ValidatedTokenResult(token, checked.header, claims, this.#options.scopeClaims);
+    this.#cache?.set(token, result, key, verified.source, verified.nowMs, window.expiresAt, window.notBefore);
     return result;
   }
 
@@ -146,13 +190,8 @@ export class JwtAccessTokenValidator implements TokenValidator {
     return checked;
   }
 
-  #verifyWithKeys(
-    token: string,
-    d2: number,
-    checked: CheckedHeader,
-    keys: readonly VerificationKey[],
-    signature: Buffer,
-  ): VerificationKey {
+  #verifyWithKeys(verified: Verified, keys: readonly VerificationKey[]): VerificationKey {
+    const { token, d2, checked, signature } = verified;
     const { spec } = checked;
     const kid = this.#anyKid ? undefined : checked.kid;
     let first: VerificationKey | undefined;
@@ -208,6 +247,14 @@ export class JwtAccessTokenValidator implements TokenValidator {
     this.#headers.clear();
     await this.#keys.close();
   }
+}
+
+/**
+ * Whether every token `validator` accepts is a compact JWS of canonical base64url segments (so it is a
+ * valid RFC 6750 b64token): ours is; a custom or introspecting validator makes no such promise.
+ */
+export function acceptsOnlyCompactJws(validator: TokenValidator): boolean {
+  return validator instanceof JwtAccessTokenValidator;
 }
 
 /**

@@ -46,5 +46,11 @@ export type TokenBinding = { method: 'dpop'; jkt: string } | { method: 'mtls'; t
 export interface TokenValidator {
   /** Resolves with the validated token or rejects with `TokenValidationError`. */
   validate(token: string): Promise<ValidatedToken>;
+  /**
+   * `validate` without the wait when none is needed (a cached token, or keys at hand): the validated token,
+   * or a promise when it must wait; throws what `validate` would reject with. Optional: the bearer layer
+   * calls `validate` when a validator has no `validateNow`.
+   */
+  validateNow?(token: string): ValidatedToken | Promise<ValidatedToken>;
   close(): Promise<void>;
 }

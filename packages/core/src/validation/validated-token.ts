@@ -1,13 +1,8 @@
 import type { ClaimsPrincipal } from '../principal/claims-principal.js';
 import { getScopes } from '../principal/scopes.js';
 import { toPrincipal } from '../principal/to-principal.js';
+import { deepFreeze } from '../protocol/deep-freeze.js';
 import type { JwtClaims, JwtHeader, ValidatedToken } from './types.js';
-
-export function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
-}
 
 /**
  * A validated token. Frozen, because one instance is shared by every request that presents the same token

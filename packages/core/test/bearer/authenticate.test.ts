@@ -78,6 +78,38 @@ describe('authenticateBearer with a real validator', () => {
   });
 });
 
+describe('a malformed Bearer token is 400 invalid_request whatever would have looked at it first', () => {
+  // The JWT validator proves b64token syntax for the tokens it accepts, so the syntax check runs on refusals;
+  // these are the orders in which a refusal can come, each still answered as a malformed request.
+  const malformed = ['a%b.c.d', 'x y', 'eyJ.e30.sig!', '=abc'];
+  const cases: [string, Parameters<typeof createBearerAuthenticator>[0], Record<string, string>][] = [
+    ['the validator refuses it', { ...issuer.options }, {}],
+    ["DPoP mode 'required' refuses any Bearer token", { ...issuer.options, dpop: { mode: 'required' } }, {}],
+    ['a DPoP header comes with the Bearer scheme', { ...issuer.options }, { dpop: 'x.y.z' }],
+    ['query tokens are also accepted', { ...issuer.options, allowQueryToken: true }, {}],
+  ];
+  for (const [name, options, extra] of cases) {
+    test(name, async () => {
+      const authenticator = createBearerAuthenticator(options);
+      try {
+        for (const token of malformed) {
+          const sent = { method: 'GET', url: '/', headers: { authorization: `Bearer ${token}`, ...extra } };
+          const error = await refusal(authenticator.authenticate(sent));
+          assert.equal(error.status, 400, token);
+          assert.equal(error.code, 'invalid_request', token);
+          assert.match(error.description, /not a valid Bearer credential/, token);
+        }
+        // Valid b64token, not base64url: a token the validator refuses, so 401.
+        const sent = request('Bearer a+b/c.d.e');
+        const error = await refusal(authenticator.authenticate(sent));
+        assert.equal(error.status, 401);
+      } finally {
+        await authenticator.close();
+      }
+    });
+  }
+});
+
 describe('createBearerAuthenticator', () => {
   test('refuses options it cannot honour, when built', () => {
     assert.throws(

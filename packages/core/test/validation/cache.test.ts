@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createTokenValidator } from '../../src/validation/index.js';
 import type { TokenValidatorOptions } from '../../src/validation/options.js';
-import { VerifiedTokenCache } from '../../src/validation/token-cache.js';
+import { tokenFingerprint, VerifiedTokenCache } from '../../src/validation/token-cache.js';
 import { ValidatedTokenResult } from '../../src/validation/validated-token.js';
 import { AUDIENCE, CountingKeySource, ISSUER, rejectsWith, testKey, token } from './helpers.js';
 
@@ -86,7 +87,7 @@ describe('verified-token cache', () => {
     assert.equal(source.getKeysCalls, 2);
   });
 
-  test('a flood of distinct tokens keeps the cache at its bound (least recently used out)', async () => {
+  test('a flood of one-shot tokens does not push out the tokens in use; a token seen twice is admitted', async () => {
     const { source, validator } = setup({ cache: { maxEntries: 20 } });
     const keep = token(rsa, { jti: 'keep' });
     const first = token(rsa, { jti: 'first' });
@@ -94,26 +95,62 @@ describe('verified-token cache', () => {
     await validator.validate(keep);
     for (let i = 0; i < 200; i++) {
       await validator.validate(token(rsa, { jti: `flood-${i}` }));
-      if (i % 10 === 0) await validator.validate(keep); // recently used: survives
+      if (i % 10 === 0) await validator.validate(keep);
     }
-    const calls = source.getKeysCalls;
+    let calls = source.getKeysCalls;
     await validator.validate(keep);
-    assert.equal(source.getKeysCalls, calls, 'the recently used token is still cached');
     await validator.validate(first);
-    assert.equal(source.getKeysCalls, calls + 1, 'the oldest token was evicted');
+    assert.equal(source.getKeysCalls, calls, 'both tokens admitted before the flood are still cached');
+
+    // Once full, a new token is admitted on its second verification, and the least recently used one goes.
+    const late = token(rsa, { jti: 'late' });
+    await validator.validate(late);
+    await validator.validate(late);
+    calls = source.getKeysCalls;
+    await validator.validate(late);
+    assert.equal(source.getKeysCalls, calls, 'the token verified twice is cached');
+    await validator.validate(token(rsa, { jti: 'flood-0' }));
+    assert.equal(source.getKeysCalls, calls + 1, 'the least recently used token was evicted');
   });
 
-  test('VerifiedTokenCache never holds more than maxEntries', () => {
+  test('VerifiedTokenCache never holds more than maxEntries; past it, only a second sighting is admitted', () => {
     const cache = new VerifiedTokenCache(50, 60_000);
     const source = new CountingKeySource([rsa.key]);
-    const result = new ValidatedTokenResult('t', { alg: 'RS256' }, {}, []);
+    const tokens = Array.from({ length: 5000 }, () => randomBytes(30).toString('base64url'));
+    const result = (t: string) => new ValidatedTokenResult(t, { alg: 'RS256' }, {}, []);
     const now = Date.now();
-    for (let i = 0; i < 5000; i++) cache.set(`token-${i}`, result, rsa.key, source, now, now + 60_000, 0);
+    const results = tokens.map(result);
+    for (const [i, t] of tokens.entries()) cache.set(t, results[i]!, rsa.key, source, now, now + 60_000, 0);
     assert.equal(cache.size, 50);
-    assert.equal(cache.get('token-4999', now), result);
-    assert.equal(cache.get('token-0', now), undefined);
+    assert.equal(cache.get(tokens[0]!, now), results[0], 'admitted while there was room');
+    assert.equal(cache.get(tokens[4999]!, now), undefined, 'seen once while full: not admitted');
+    cache.set(tokens[4999]!, results[4999]!, rsa.key, source, now, now + 60_000, 0);
+    assert.equal(cache.size, 50);
+    assert.equal(cache.get(tokens[4999]!, now), results[4999], 'admitted on its second sighting');
+    assert.equal(cache.get(tokens[1]!, now), undefined, 'the least recently used entry made room');
     // An entry that would already be expired is not stored at all.
-    cache.set('expired', result, rsa.key, source, now, now - 1, 0);
-    assert.equal(cache.get('expired', now), undefined);
+    const expired = randomBytes(30).toString('base64url');
+    cache.set(expired, result(expired), rsa.key, source, now, now - 1, 0);
+    assert.equal(cache.get(expired, now), undefined);
+  });
+
+  test("a token sharing a cached token's fingerprint is a miss, never the other token's result", () => {
+    const cache = new VerifiedTokenCache(10, 60_000);
+    const source = new CountingKeySource([rsa.key]);
+    const genuine = token(rsa);
+    const tail = genuine.slice(-6);
+    assert.equal(tokenFingerprint(`forged${tail}`), tokenFingerprint(genuine));
+    const now = Date.now();
+    const validated = new ValidatedTokenResult(genuine, { alg: 'RS256' }, {}, []);
+    cache.set(genuine, validated, rsa.key, source, now, now + 60_000, 0);
+    assert.equal(cache.get(`forged${tail}`, now), undefined);
+    assert.equal(
+      cache.get(
+        genuine.replace(/^./, (c) => (c === 'e' ? 'f' : 'e')),
+        now,
+      ),
+      undefined,
+    );
+    assert.equal(cache.get(genuine, now), validated, 'the miss did not drop the genuine entry');
   });
 });
