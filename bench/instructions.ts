@@ -1,7 +1,7 @@
 /**
  * Instructions per request inside a real server, counted by valgrind's callgrind: for the same binary and
  * inputs the count does not depend on what else the machine runs, so these ratios reproduce where req/s on a
- * shared 2-core machine wanders by ±20 %. `instructions.ts [--quick] [--only=fastify,express,koa]`;
+ * shared 2-core machine wanders by ±20 %. `instructions.ts [--quick] [--only=express,koa/ours]`;
  * `BENCH_KEEP_CALLGRIND=1` keeps the dumps (in the temp dir) for `callgrind_annotate`.
  *
  * Each contender and scenario is the HTTP bench's own server (`http-server.ts`) under
@@ -31,13 +31,15 @@ type Tokens = 'repeated' | 'distinct';
 
 interface Plan {
   frameworks: readonly Framework[];
+  /** Which of `RUNS`: quick counts only the distinct-token pair. */
+  tokens: readonly Tokens[];
   warmup: number;
   window: number;
 }
 
 const PLANS: Record<'quick' | 'full', Plan> = {
-  full: { frameworks: FRAMEWORKS, warmup: 10_000, window: 2000 },
-  quick: { frameworks: ['fastify'], warmup: 2000, window: 500 },
+  full: { frameworks: FRAMEWORKS, tokens: ['repeated', 'distinct'], warmup: 10_000, window: 2000 },
+  quick: { frameworks: ['fastify'], tokens: ['distinct'], warmup: 2000, window: 500 },
 };
 
 /** What each contender is compared with: distinct tokens against the floor hook, one token against bare. */
@@ -197,8 +199,7 @@ export async function runInstructions(
   only: readonly string[] = [],
   log: (line: string) => void = () => {},
 ): Promise<InstructionsReport> {
-  const plan = { ...PLANS[quick ? 'quick' : 'full'] };
-  if (only.length > 0) plan.frameworks = plan.frameworks.filter((f) => only.includes(f));
+  const plan = PLANS[quick ? 'quick' : 'full'];
   const unavailable = valgrindMissing();
   if (unavailable !== undefined) {
     return {
@@ -215,7 +216,13 @@ export async function runInstructions(
       repeated: [signToken(key, accessClaims(idp.issuer, AUDIENCE))],
       distinct: await mintTokens(key, idp.issuer, AUDIENCE, plan.warmup + plan.window),
     };
-    const jobs = plan.frameworks.flatMap((framework) => RUNS.map((run) => ({ framework, ...run })));
+    // `--only=express` or `--only=koa/ours/repeated`: jobs whose framework/variant/tokens contain one of them.
+    const jobs = plan.frameworks
+      .flatMap((framework) => RUNS.map((run) => ({ framework, ...run })))
+      .filter((j) => plan.tokens.includes(j.tokens))
+      .filter(
+        (j) => only.length === 0 || only.some((o) => `${j.framework}/${j.variant}/${j.tokens}`.includes(o)),
+      );
     const rows: InstructionRow[] = [];
     for (const { framework, variant, tokens: mode } of jobs) {
       // Each scenario in processes of its own, so every count follows the same warm-up; two side by side.

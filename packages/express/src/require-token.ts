@@ -11,6 +11,7 @@ import {
   type ValidatedToken,
 } from '@identity-model/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type Context, contextOf, recordContext } from './request-slot.js';
 
 declare global {
   namespace Express {
@@ -36,16 +37,6 @@ export interface RequireTokenMiddleware extends RequestHandler {
   readonly authenticator: BearerAuthenticator;
   close(): Promise<void>;
 }
-
-interface Context {
-  authenticator: BearerAuthenticator;
-  forwardErrors: boolean;
-}
-
-// Which `requireToken` authenticated a request, so guards answer in its realm and can authenticate lazily: a
-// symbol-keyed property of the request, cheaper per request than a WeakMap entry.
-const CONTEXT = Symbol('identity-model.requireToken');
-type WithContext = Request & { [CONTEXT]?: Context };
 
 function toBearerRequest(req: Request): BearerRequest {
   return {
@@ -86,7 +77,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       else res.send(served.body);
       return;
     }
-    (req as WithContext)[CONTEXT] = context;
+    recordContext(req, context);
     const outcome = authenticator.authenticateNow(toBearerRequest(req));
     if (!(outcome instanceof Promise)) {
       req.auth = outcome;
@@ -107,7 +98,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
 /** Any core guard as middleware. Authenticates first when `requireToken` ran but did not authenticate yet. */
 export function authorize(guard: AuthGuard): RequestHandler {
   return (req, res, next) => {
-    const context = (req as WithContext)[CONTEXT];
+    const context = contextOf(req);
     const decided = authorizeBearer(guard, context?.authenticator, toBearerRequest(req), req.auth);
     decided.then(
       (auth) => {

@@ -222,4 +222,39 @@ describe('@identity-model/express requireToken', () => {
       /origins/,
     );
   });
+  test('req.auth: readable and writable as before, in mounted apps too, and no property added to the request', async () => {
+    const app = express();
+    const inner = express();
+    app.use(requireToken(a.options));
+    inner.get('/who', (req, res) => {
+      res.json({ sub: req.auth?.claims.sub ?? null, own: Object.hasOwn(req, 'auth') });
+    });
+    app.use('/inner', inner);
+    app.get('/me', (req, res) => {
+      const before = req.auth?.claims.sub;
+      const own = Object.hasOwn(req, 'auth');
+      req.auth = undefined; // a handler may still overwrite it
+      res.json({ before, own, after: req.auth ?? null });
+    });
+    const other = express();
+    other.get('/plain', (req, res) => res.json({ auth: req.auth ?? null }));
+    await withServer(app, async (url) => {
+      const headers = bearer(await a.sign());
+      assert.deepEqual(await (await fetch(`${url}/me`, { headers })).json(), {
+        before: 'client-a',
+        own: false,
+        after: null,
+      });
+      assert.deepEqual(await (await fetch(`${url}/inner/who`, { headers })).json(), {
+        sub: 'client-a',
+        own: false,
+      });
+    });
+    // Another app's requests never see a token from this one.
+    await withServer(other, async (url) => {
+      assert.deepEqual(await (await fetch(`${url}/plain`, { headers: bearer(await a.sign()) })).json(), {
+        auth: null,
+      });
+    });
+  });
 });
