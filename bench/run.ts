@@ -73,7 +73,8 @@ const dpop = await part<DPoPReport>('dpop', 'dpop.ts', ['--expose-gc']);
 // Its servers are started with --expose-gc by the part itself; the part is only their load generator.
 const adapterHeap = await part<AdapterHeapReport>('adapter-heap', 'adapter-heap.ts');
 // Last: valgrind keeps both cores busy, and its counts do not depend on the machine's load anyway.
-const instructions = await part<InstructionsReport>('instructions', 'instructions.ts');
+// Not in --quick: valgrind needs minutes, and `--only=instructions` runs it alone.
+const instructions = quick ? undefined : await part<InstructionsReport>('instructions', 'instructions.ts');
 const seconds = (performance.now() - t0) / 1000;
 const loadAfter = loadavg();
 
@@ -325,7 +326,7 @@ ${section('DPoP-bound requests', dpop)}
 
 ${section('Heap through each adapter', adapterHeap)}
 
-${section('Instructions per request', instructions)}
+${quick ? '## Instructions per request\n\nNot run with `--quick` (valgrind takes minutes): `pnpm bench --only=instructions`.' : section('Instructions per request', instructions)}
 `;
 
 // A partial run must not overwrite the full results.

@@ -40,8 +40,8 @@ const prepared = new WeakSet<object>();
 
 /** Gives the request's Express prototype the `auth` accessor, once per app. */
 function prepare(req: Request): void {
-  const proto = Object.getPrototypeOf(req) as object | null;
-  if (proto === null || prepared.has(proto) || proto === IncomingMessage.prototype) return;
+  const proto = Object.getPrototypeOf(req) as object;
+  if (prepared.has(proto) || proto === IncomingMessage.prototype) return;
   // Someone else's `auth` on the prototype is left alone: ours then lands in an own property, as before.
   if (!Object.hasOwn(proto, 'auth')) Object.defineProperty(proto, 'auth', authAccessor);
   prepared.add(proto);

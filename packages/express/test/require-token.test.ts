@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { BearerError } from '@identity-model/core';
@@ -10,7 +11,7 @@ import {
   requireToken,
   serviceFetch,
 } from '@identity-model/express';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import { secretIssuer } from '../../../test/adapters/support/secret-tokens.js';
 
 const a = secretIssuer('a');
@@ -256,5 +257,57 @@ describe('@identity-model/express requireToken', () => {
         auth: null,
       });
     });
+  });
+  test("req.auth set before requireToken, another library's auth on the prototype, a plain Node request", async () => {
+    const app = express();
+    app.use((req, _res, next) => {
+      if (req.path === '/pre') req.auth = undefined; // set before requireToken saw the request
+      next();
+    });
+    app.use(requireToken(a.options));
+    app.get(['/me', '/pre'], (req, res) => {
+      res.json({ sub: req.auth?.claims.sub ?? null, own: Object.hasOwn(req, 'auth') });
+    });
+    await withServer(app, async (url) => {
+      const headers = bearer(await a.sign());
+      assert.deepEqual(await (await fetch(`${url}/me`, { headers })).json(), { sub: 'client-a', own: false });
+      assert.deepEqual(await (await fetch(`${url}/pre`, { headers })).json(), {
+        sub: 'client-a',
+        own: false,
+      });
+    });
+
+    // Someone else's `auth` on the app's request prototype is left alone: ours lands in an own property.
+    const theirs = express();
+    Object.defineProperty(theirs.request, 'auth', { value: undefined, writable: true, configurable: true });
+    theirs.use(requireToken(a.options));
+    theirs.get('/me', (req, res) => {
+      res.json({ sub: req.auth?.claims.sub ?? null, own: Object.hasOwn(req, 'auth') });
+    });
+    await withServer(theirs, async (url) => {
+      const headers = bearer(await a.sign());
+      assert.deepEqual(await (await fetch(`${url}/me`, { headers })).json(), { sub: 'client-a', own: true });
+    });
+
+    // Without Express (a bare node:http request): an own property, as always.
+    const middleware = requireToken(a.options);
+    const server = createServer((req, res) => {
+      const request = req as unknown as Request & { originalUrl: string };
+      request.originalUrl = req.url ?? '/';
+      middleware(request, res as unknown as Response, () => {
+        res.end(JSON.stringify({ sub: request.auth?.claims.sub ?? null, own: Object.hasOwn(req, 'auth') }));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { headers: bearer(await a.sign()) });
+      assert.deepEqual(await answer.json(), { sub: 'client-a', own: true });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await middleware.close();
+    }
   });
 });
