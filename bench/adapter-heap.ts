@@ -1,17 +1,15 @@
 /**
  * Heap growth of the server under distinct valid tokens, per adapter (Fastify, Express, Koa): issue 20's
  * "100,000 distinct valid tokens through each adapter: heap growth after GC < 30 MB".
- * `adapter-heap.ts [--quick]` is the load generator: per framework it forks this file again as the server
- * (`--serve <framework> <issuer> <audience>`, with `--expose-gc`), so only the server's heap is measured.
- * The server answers `{ heap: true }` over IPC with its heapUsed and RSS after three `gc()`. Tokens are EdDSA
+ * `adapter-heap.ts [--quick]` is the load generator: per framework it forks the HTTP bench's server
+ * (`http-server.ts <framework> ours …`, with `--expose-gc`), so only the server's heap is measured; the server
+ * answers `{ heap: true }` over IPC with its heapUsed and RSS after three `gc()`. Tokens are EdDSA
  * (fast to mint in bulk, accepted by the adapters' default algorithms), each one distinct, sent over HTTP
  * keep-alive with a bounded number in flight; every request must answer 200.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { Agent, type Server as HttpServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { NextFunction, Request, Response } from 'express';
 import { FRAMEWORKS, type Framework } from './lib/contenders.js';
 import { fixed, int, table } from './lib/format.js';
 import { startIdp } from './lib/idp-server.js';
@@ -41,84 +39,11 @@ export interface AdapterHeapReport {
 const AUDIENCE = 'api://bench';
 /** Requests in flight: enough to keep the server busy, few enough that queues do not count as growth. */
 const CONCURRENCY = 48;
-const BODY = { ok: true };
 
 interface HeapSample {
   heapUsed: number;
   rss: number;
 }
-
-// ---- server role ----
-
-function settledHeap(): HeapSample {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('adapter-heap.ts --serve needs node --expose-gc');
-  for (let i = 0; i < 3; i++) gc();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss };
-}
-
-async function listen(server: HttpServer): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  server.keepAliveTimeout = 60_000;
-  return (server.address() as AddressInfo).port;
-}
-
-async function serveFastify(options: { issuer: string; audience: string }): Promise<number> {
-  const { default: Fastify } = await import('fastify');
-  const { oidcAuth } = await import('@identity-model/fastify');
-  const app = Fastify({ logger: false });
-  await app.register(oidcAuth, options);
-  app.get('/', async () => BODY);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as AddressInfo).port;
-}
-
-async function serveExpress(options: { issuer: string; audience: string }): Promise<number> {
-  const { default: express } = await import('express');
-  const { requireToken } = await import('@identity-model/express');
-  const app = express();
-  app.use(requireToken(options));
-  app.get('/', (_req, res) => {
-    res.json(BODY);
-  });
-  // A refusal passed to next(err) is counted by the load generator; Express need not log each one.
-  app.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(err.status ?? 500).json({ error: 'refused' });
-  });
-  return listen(app.listen(0, '127.0.0.1'));
-}
-
-async function serveKoa(options: { issuer: string; audience: string }): Promise<number> {
-  const { default: Koa } = await import('koa');
-  const { requireToken } = await import('@identity-model/koa');
-  const app = new Koa();
-  app.silent = true;
-  app.use(requireToken(options));
-  app.use(async (ctx) => {
-    ctx.body = BODY;
-  });
-  return listen(app.listen(0, '127.0.0.1'));
-}
-
-async function serve(framework: Framework, issuer: string, audience: string): Promise<void> {
-  const build = framework === 'fastify' ? serveFastify : framework === 'express' ? serveExpress : serveKoa;
-  try {
-    const port = await build({ issuer, audience });
-    process.on('message', (message: { heap?: boolean }) => {
-      if (message.heap) process.send?.(settledHeap());
-    });
-    process.send?.({ port });
-  } catch (err) {
-    process.send?.({ error: (err as Error).message });
-    process.exit(1);
-  }
-}
-
-// ---- load generator role ----
 
 interface ServerProcess {
   child: ChildProcess;
@@ -140,11 +65,16 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
 }
 
 async function startServer(framework: Framework, issuer: string): Promise<ServerProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', framework, issuer, AUDIENCE], {
-    cwd: ROOT,
-    execArgv: ['--expose-gc', ...NODE_FLAGS],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  // The HTTP bench's own server with our adapter, which answers `{ heap: true }` with its settled heap.
+  const child = fork(
+    fileURLToPath(new URL('./http-server.ts', import.meta.url)),
+    [framework, 'ours', issuer, AUDIENCE],
+    {
+      cwd: ROOT,
+      execArgv: ['--expose-gc', ...NODE_FLAGS],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   const started = await nextMessage<{ port?: number; error?: string }>(child);
   if (started.port === undefined) throw new Error(`${framework} server: ${started.error ?? 'no port'}`);
   return {
@@ -291,12 +221,6 @@ export async function runAdapterHeap(quick: boolean): Promise<AdapterHeapReport>
 }
 
 if (isMain(import.meta.url)) {
-  const serveAt = process.argv.indexOf('--serve');
-  if (serveAt >= 0) {
-    const [framework, issuer, audience] = process.argv.slice(serveAt + 1) as [Framework, string, string];
-    await serve(framework, issuer, audience);
-  } else {
-    const report = await runAdapterHeap(process.argv.includes('--quick'));
-    if (!reply(report)) console.log(report.markdown);
-  }
+  const report = await runAdapterHeap(process.argv.includes('--quick'));
+  if (!reply(report)) console.log(report.markdown);
 }

@@ -13,7 +13,7 @@ declare module 'autocannon' {
     p99: number;
   }
 
-  interface Request {
+  export interface Request {
     method?: string;
     path?: string;
     headers?: Record<string, string>;

@@ -9,6 +9,7 @@ import { createTokenValidator } from '@identity-model/core';
 import { startIdp } from './lib/idp-server.js';
 import { accessClaims, generateKey, signToken } from './lib/jwt.js';
 import { isMain, reply } from './lib/process.js';
+import { settledHeap } from './lib/settled-heap.js';
 
 export interface HeapReport {
   count: number;
@@ -26,10 +27,7 @@ const AUDIENCE = 'api://bench';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function settle(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('heap.ts needs node --expose-gc');
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
+  return settledHeap().heapUsed;
 }
 
 async function main(count: number): Promise<HeapReport> {

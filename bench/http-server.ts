@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { FastifyRequest } from 'fastify';
 import type { Framework, Variant } from './lib/contenders.js';
+import { settledHeap } from './lib/settled-heap.js';
 
 const BODY = { ok: true };
 
@@ -172,6 +173,10 @@ async function buildKoa(variant: Variant, settings: Settings) {
 
 // Exit cleanly when the bench is done with us, so `--cpu-prof` (see BENCH_SERVER_NODE_FLAGS) gets written.
 process.once('SIGTERM', () => process.exit(0));
+// adapter-heap.ts starts us with --expose-gc and asks for the heap that survives the tokens it sent.
+process.on('message', (message: { heap?: boolean }) => {
+  if (message.heap) process.send?.(settledHeap());
+});
 
 const [framework, variant, issuer, audience] = process.argv.slice(2) as [Framework, Variant, string, string];
 const settings: Settings = { issuer, audience, jwksUri: `${issuer}/.well-known/jwks.json` };

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FRAMEWORKS, type Framework, type Variant, variantLabel } from './lib/contenders.js';
 import { int, ratio, table } from './lib/format.js';
+import { tokenRequests } from './lib/http-load.js';
 import { startIdp } from './lib/idp-server.js';
 import { accessClaims, generateKey, mintTokens, signToken } from './lib/jwt.js';
 import { isMain, NODE_FLAGS, ROOT, reply } from './lib/process.js';
@@ -108,21 +109,11 @@ function startCounted(framework: Framework, variant: Variant, issuer: string, ou
 
 /** Sends exactly `amount` requests, each with the next token; every one must answer 200. */
 async function send(url: string, tokens: readonly string[], from: number, amount: number): Promise<void> {
-  let next = from;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     amount,
-    requests: [
-      {
-        method: 'GET',
-        path: '/',
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` };
-          return request;
-        },
-      },
-    ],
+    requests: tokenRequests(tokens, from),
   });
   const answered = result['2xx'];
   if (answered !== amount) throw new Error(`${answered} of ${amount} requests answered 2xx`);

@@ -1,9 +1,27 @@
 /** The HTTP bench's load: one autocannon run, the plan of rounds, and the warm-up until stable. */
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 import type { HttpFigures } from './http-figures.js';
 import { processCpuNs } from './machine-load.js';
 
 export const CONNECTIONS = 100;
+
+/**
+ * autocannon's requests: `GET /`, each with the next token from `from` on. The same per-request work in the
+ * load generator whatever the token mode.
+ */
+export function tokenRequests(tokens: readonly string[], from = 0): Request[] {
+  let next = from;
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      setupRequest: (request) => {
+        request.headers = { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` };
+        return request;
+      },
+    },
+  ];
+}
 
 export async function load(
   url: string,
@@ -12,7 +30,6 @@ export async function load(
   seconds: number,
   serverPid?: number,
 ): Promise<HttpFigures> {
-  let next = 0;
   const cpuBefore = serverPid === undefined ? undefined : processCpuNs(serverPid);
   const result = await autocannon({
     url,
@@ -20,17 +37,7 @@ export async function load(
     pipelining,
     duration: seconds,
     sampleInt: 100,
-    requests: [
-      {
-        method: 'GET',
-        path: '/',
-        // The same per-request work in the load generator whatever the token mode.
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` };
-          return request;
-        },
-      },
-    ],
+    requests: tokenRequests(tokens),
   });
   if (result.requests.total === 0) throw new Error(`no response completed within ${seconds} s`);
   const cpuAfter = serverPid === undefined ? undefined : processCpuNs(serverPid);

@@ -9,6 +9,7 @@ import {
   type GuardMiddlewares,
   guardMiddlewares,
   type ValidatedToken,
+  whenAuthenticated,
 } from '@identity-model/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type Context, contextOf, recordContext } from './request-slot.js';
@@ -78,18 +79,13 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       return;
     }
     recordContext(req, context);
-    const outcome = authenticator.authenticateNow(toBearerRequest(req));
-    if (!(outcome instanceof Promise)) {
-      req.auth = outcome;
-      next();
-      return;
-    }
-    outcome.then(
+    whenAuthenticated(
+      authenticator.authenticateNow(toBearerRequest(req)),
       (auth) => {
         req.auth = auth;
         next();
       },
-      (error: unknown) => fail(error, res, next, forwardErrors),
+      (error) => fail(error, res, next, forwardErrors),
     );
   };
   return Object.assign(middleware, { authenticator, close: () => authenticator.close() });

@@ -7,6 +7,7 @@ import {
   createServiceFetch,
   guardMiddlewares,
   type ServiceFetch,
+  whenAuthenticated,
 } from '@identity-model/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -162,18 +163,13 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
         done();
         return;
       }
-      const outcome = authenticator.authenticateNow(toBearerRequest(request), request.log);
-      if (!(outcome instanceof Promise)) {
-        request.auth = outcome;
-        done();
-        return;
-      }
-      outcome.then(
+      whenAuthenticated(
+        authenticator.authenticateNow(toBearerRequest(request), request.log),
         (auth) => {
           request.auth = auth;
           done();
         },
-        (error: unknown) => refuse(reply, error, done),
+        (error) => refuse(reply, error, done),
       );
     };
     // A form-body token needs the parsed body; otherwise refuse before the body is even read.

@@ -244,4 +244,20 @@ describe('@identity-model/fastify oidcAuth', () => {
       },
     );
   });
+  test('a validator failing unexpectedly (an Error or not) is a 500, not a refusal and not a hang', async () => {
+    for (const failure of [new Error('validator crashed'), 'not an Error']) {
+      await withApp(
+        async (app) => {
+          const validator = { validate: () => Promise.reject(failure), close: async () => {} };
+          await app.register(oidcAuth, { validator, allowBodyToken: true });
+          app.post('/me', async () => ({ reached: true }));
+        },
+        async (app) => {
+          const answer = await app.inject({ method: 'POST', url: '/me', headers: bearer('a.b.c') });
+          assert.equal(answer.statusCode, 500);
+          assert.equal(answer.headers['www-authenticate'], undefined);
+        },
+      );
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
   type GuardMiddlewares,
   guardMiddlewares,
   type ValidatedToken,
+  whenAuthenticated,
 } from '@identity-model/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -101,17 +102,13 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       return undefined;
     }
     (ctx as WithSettings)[SETTINGS] = settings;
-    const outcome = authenticator.authenticateNow(toBearerRequest(ctx));
-    if (!(outcome instanceof Promise)) {
-      ctx.state.auth = outcome;
-      return next();
-    }
-    return outcome.then(
+    return whenAuthenticated(
+      authenticator.authenticateNow(toBearerRequest(ctx)),
       (auth) => {
         ctx.state.auth = auth;
         return next();
       },
-      (error: unknown) => refused(ctx, next, error),
+      (error) => refused(ctx, next, error),
     );
   };
   return Object.assign(middleware, { authenticator, close: () => authenticator.close() });

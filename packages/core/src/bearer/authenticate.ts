@@ -6,7 +6,8 @@ import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 import { BearerError } from './bearer-error.js';
 import type { ChallengeScheme, ChallengeSettings } from './challenge.js';
 import type { BearerExtractionOptions, BearerRequest } from './extract-token.js';
-import { SenderConstraint } from './sender-constraint.js';
+import { SenderConstraint, type SenderConstraintContext } from './sender-constraint.js';
+import { type AuthenticationOutcome, whenAuthenticated } from './when-authenticated.js';
 
 export interface AuthenticateBearerOptions extends BearerExtractionOptions {
   /** Sent as `realm="…"` in every challenge. */
@@ -103,48 +104,39 @@ export async function authenticateBearer(
 
 /**
  * `authenticateBearer` without the wait when none is needed, with the logger apart (a per-request logger
- * costs no options copy): the validated token (or `undefined`) when the
- * validator answered synchronously (a cached token, keys at hand), else a promise. Throws or rejects with
- * the refusal.
+ * costs no options copy): the validated token (or `undefined`) when the validator answered synchronously (a
+ * cached token, keys at hand), else a promise. Throws or rejects with the refusal.
  */
 export function authenticateRequestNow(
   request: BearerRequest,
   validator: TokenValidator,
   options: AuthenticateBearerOptions,
   logger: Logger | undefined,
-): ValidatedToken | undefined | Promise<ValidatedToken | undefined> {
-  const challenge = options.challenge ?? { realm: options.realm };
+): AuthenticationOutcome {
+  // An authenticator's settings carry their challenge: they are the context as they are, built once.
+  const context: SenderConstraintContext =
+    options.challenge === undefined
+      ? { ...options, challenge: { realm: options.realm } }
+      : (options as AuthenticateBearerOptions & SenderConstraintContext);
   const constraint = options.senderConstraint ?? defaultConstraint();
-  let outcome: ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
+  let outcome: AuthenticationOutcome;
   try {
-    outcome = constraint.authenticate(request, validator, {
-      challenge,
-      retryAfter: options.retryAfter,
-      allowQueryToken: options.allowQueryToken,
-      allowBodyToken: options.allowBodyToken,
-    });
+    outcome = constraint.authenticate(request, validator, context);
   } catch (error) {
-    throw refusal(error, options, challenge, logger);
+    throw refusal(error, context, logger);
   }
-  if (outcome instanceof Promise) {
-    return outcome.then(
-      (validated) => present(validated, options, challenge),
-      (error: unknown) => {
-        throw refusal(error, options, challenge, logger);
-      },
-    );
-  }
-  return present(outcome, options, challenge);
+  return whenAuthenticated(
+    outcome,
+    (validated) => present(validated, options, context.challenge),
+    (error) => {
+      throw refusal(error, context, logger);
+    },
+  );
 }
 
 /** The refusal to answer for a failure (logged; a 503 noted for diagnostics). */
-function refusal(
-  error: unknown,
-  options: AuthenticateBearerOptions,
-  challenge: ChallengeSettings,
-  logger: Logger | undefined,
-): unknown {
-  return log(logger, noteUnavailable(toBearerError(error, { ...options, challenge })));
+function refusal(error: unknown, context: SenderConstraintContext, logger: Logger | undefined): unknown {
+  return log(logger, noteUnavailable(toBearerError(error, context)));
 }
 
 /** No credentials: `undefined` in optional mode, else the RFC 6750 §3.1 challenge without an error code. */

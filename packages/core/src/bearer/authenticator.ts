@@ -22,6 +22,7 @@ import type { BearerRequest } from './extract-token.js';
 import { type AuthGuard, checkGuard } from './guards.js';
 import { SenderConstraint } from './sender-constraint.js';
 import type { SenderConstraintOptions } from './sender-constraint-options.js';
+import type { AuthenticationOutcome } from './when-authenticated.js';
 
 /** How requests are authenticated, common to every adapter. */
 export interface BearerOptions
@@ -70,10 +71,7 @@ export interface BearerAuthenticator {
    * `authenticate` for adapters on the hot path: the token (or `undefined`) itself when nothing had to be
    * waited for (a cached token, keys at hand), else a promise. Never throws: a refusal is a rejected promise.
    */
-  authenticateNow(
-    request: BearerRequest,
-    logger?: Logger,
-  ): ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
+  authenticateNow(request: BearerRequest, logger?: Logger): AuthenticationOutcome;
   /**
    * Runs a route guard: authenticates first when `auth` is not there yet (a guard alone protects a route),
    * then resolves the token the guard passed, or rejects with `BearerError` (401 without a token, 403 refused).
@@ -166,11 +164,8 @@ export function createBearerAuthenticator(
     owned = true;
   }
 
-  const authenticateNow = (
-    request: BearerRequest,
-    logger?: Logger,
-  ): ValidatedToken | undefined | Promise<ValidatedToken | undefined> => {
-    let outcome: ValidatedToken | undefined | Promise<ValidatedToken | undefined>;
+  const authenticateNow = (request: BearerRequest, logger?: Logger): AuthenticationOutcome => {
+    let outcome: AuthenticationOutcome;
     try {
       outcome = authenticateRequestNow(request, validator, settings, logger ?? settings.logger);
     } catch (error) {

@@ -66,3 +66,4 @@ export type {
 } from './sender-constraint-options.js';
 export { createServiceFetch, type ServiceFetch, type ServiceTokenOptions } from './service-fetch.js';
 export { TrustedProxies } from './trusted-proxies.js';
+export { type AuthenticationOutcome, whenAuthenticated } from './when-authenticated.js';

@@ -30,6 +30,7 @@ import { checkPublicUrl, type RequestUrlSettings, requestUrl } from './request-u
 import { SenderConstraintError } from './sender-constraint-error.js';
 import type { MtlsOptions, SenderConstraintOptions } from './sender-constraint-options.js';
 import { TrustedProxies } from './trusted-proxies.js';
+import { whenAuthenticated } from './when-authenticated.js';
 
 const MODES = new Set(['allowed', 'required', 'disabled']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -227,15 +228,13 @@ export class SenderConstraint {
     } catch (error) {
       throw bearerRefusal(error, credentials, context);
     }
-    if (validated instanceof Promise) {
-      return validated.then(
-        (v) => this.#bearerBinding(request, v, challenge),
-        (error: unknown) => {
-          throw bearerRefusal(error, credentials, context);
-        },
-      );
-    }
-    return this.#bearerBinding(request, validated, challenge);
+    return whenAuthenticated(
+      validated,
+      (v) => this.#bearerBinding(request, v, challenge),
+      (error) => {
+        throw bearerRefusal(error, credentials, context);
+      },
+    );
   }
 
   /** A valid token sent as Bearer passes unless it is bound to a DPoP key or a certificate not presented. */
