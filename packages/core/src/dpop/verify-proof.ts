@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { publishDPoPReplayRefused } from '../diagnostics.js';
 import { ConfigurationError } from '../errors.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
@@ -88,6 +88,11 @@ function fail(code: DPoPProofError['code'], message: string): never {
   throw new DPoPProofError(code, message);
 }
 
+function refuseReplay(proof: VerifiedDPoPProof): never {
+  publishDPoPReplayRefused(proof.htm, proof.htu);
+  fail('dpop_replayed', 'The DPoP proof was already used');
+}
+
 const MALFORMED = 'The DPoP proof is not a well-formed JWT';
 
 /**
@@ -154,15 +159,18 @@ export class DPoPProofVerifier {
     if (first <= 0 || second <= first + 1 || proof.indexOf('.', second + 1) >= 0) {
       fail('dpop_proof_malformed', MALFORMED);
     }
+    const segment = proof.slice(0, first);
+    const cached = this.#headers.get(segment);
     if (
-      !isCanonicalBase64url(proof, 0, first) ||
       !isCanonicalBase64url(proof, first + 1, second) ||
-      !isCanonicalBase64url(proof, second + 1, proof.length)
+      !isCanonicalBase64url(proof, second + 1, proof.length) ||
+      // A header already cached is this very string, checked when it was first seen.
+      (cached === undefined && !isCanonicalBase64url(proof, 0, first))
     ) {
       fail('dpop_proof_malformed', MALFORMED);
     }
     // An empty signature is refused after the header, so `alg: none` is answered as the alg it is.
-    const { spec, key } = this.#header(proof.slice(0, first));
+    const { spec, key } = cached ?? this.#header(segment);
     if (second === proof.length - 1) fail('dpop_proof_malformed', MALFORMED);
     const parsed = parseJsonObject(decodeBase64url(proof, first + 1, second).toString('utf8'), true);
     if (!parsed.ok) fail('dpop_proof_malformed', MALFORMED);
@@ -222,16 +230,21 @@ export class DPoPProofVerifier {
   }
 
   /**
-   * @internal Records the proof's `jti` for the key: rejects with `dpop_replayed` when it was already recorded within the
-   * window, or with the store's own error when the store cannot tell (the caller answers 503).
+   * @internal Records the proof's `jti` for the key: throws (or rejects with) `dpop_replayed` when it was
+   * already recorded within the window, or the store's own error when the store cannot tell (the caller
+   * answers 503). Answers at once when the store can (`setIfAbsentNow`), else with a promise.
    */
-  async record(proof: VerifiedDPoPProof): Promise<void> {
+  record(proof: VerifiedDPoPProof): void | Promise<void> {
     // A hash of key and jti: bounded in size whatever the jti, and one client cannot burn another's jti.
-    const key = `dpop:${createHash('sha256').update(proof.jkt).update('\0').update(proof.jti).digest('base64url')}`;
-    const first = await this.#store.setIfAbsent(key, (this.iatWindow + DPOP_FUTURE_SKEW_SECONDS) * 1000);
-    if (first) return;
-    publishDPoPReplayRefused(proof.htm, proof.htu);
-    fail('dpop_replayed', 'The DPoP proof was already used');
+    const key = `dpop:${hash('sha256', `${proof.jkt}\0${proof.jti}`, 'base64url')}`;
+    const ttlMs = (this.iatWindow + DPOP_FUTURE_SKEW_SECONDS) * 1000;
+    if (this.#store.setIfAbsentNow !== undefined) {
+      if (!this.#store.setIfAbsentNow(key, ttlMs)) refuseReplay(proof);
+      return;
+    }
+    return this.#store.setIfAbsent(key, ttlMs).then((first) => {
+      if (!first) refuseReplay(proof);
+    });
   }
 
   /** Closes the replay store when this verifier made it. */
@@ -239,9 +252,8 @@ export class DPoPProofVerifier {
     if (this.#ownedStore) await this.#store.close?.();
   }
 
+  /** A header not seen before: parsed, checked, its key imported, and kept (the oldest forgotten when full). */
   #header(segment: string): CachedHeader {
-    const cached = this.#headers.get(segment);
-    if (cached !== undefined) return cached;
     const parsed = parseJsonObject(Buffer.from(segment, 'base64url').toString('utf8'), true);
     if (!parsed.ok) fail('dpop_proof_malformed', MALFORMED);
     const header = parsed.value;

@@ -55,6 +55,10 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
+    return this.setIfAbsentNow(key, ttlMs);
+  }
+
+  setIfAbsentNow(key: string, ttlMs: number): boolean {
     const now = this.#now();
     const expiry = this.#entries.get(key);
     if (expiry !== undefined) {

@@ -11,5 +11,11 @@ export interface ReplayStore {
    * refuse, since forgetting an identifier is what lets a replay through.
    */
   setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * `setIfAbsent` answered at once, for a store that needs no I/O to tell (an in-process one): `true` for a
+   * first use, `false` for a replay; throws where `setIfAbsent` rejects. Lets a request that waits for
+   * nothing else be decided without a promise.
+   */
+  setIfAbsentNow?(key: string, ttlMs: number): boolean;
   close?(): Promise<void>;
 }

@@ -26,7 +26,8 @@ export function parseJsonObject(text: string, rejectDuplicates: boolean): SafeJs
   if (MAYBE_FORBIDDEN.test(text) && hasForbiddenMember(value, 0)) {
     return { ok: false, reason: 'forbidden_member' };
   }
-  if (rejectDuplicates && hasDuplicateTopLevelMember(text)) return { ok: false, reason: 'duplicate_member' };
+  if (rejectDuplicates && hasDuplicateTopLevelMember(text, value))
+    return { ok: false, reason: 'duplicate_member' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -46,61 +47,43 @@ function hasForbiddenMember(value: unknown, depth: number): boolean {
   return false;
 }
 
-/** Walks the top-level members of text already known to be a valid JSON object. */
-function hasDuplicateTopLevelMember(text: string): boolean {
-  const seen = new Set<string>();
-  let i = text.indexOf('{') + 1;
-  const n = text.length;
-  while (i < n) {
-    i = skipWhitespace(text, i);
-    if (text[i] === '}') return false;
-    if (text[i] === ',') i = skipWhitespace(text, i + 1);
-    const keyEnd = endOfString(text, i);
-    const key = JSON.parse(text.slice(i, keyEnd)) as string;
-    if (seen.has(key)) return true;
-    seen.add(key);
-    i = skipWhitespace(text, keyEnd);
-    i = skipValue(text, i + 1); // past ':' and the value
-  }
-  return false;
+/**
+ * Whether `text`, already parsed into `value`, names a top-level member twice: `JSON.parse` keeps one own
+ * property per distinct name, so the text then has more members than `value` has keys. Counting needs no
+ * member name decoded.
+ */
+function hasDuplicateTopLevelMember(text: string, value: object): boolean {
+  return topLevelMemberCount(text) !== Object.keys(value).length;
 }
 
-function skipWhitespace(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-    i++;
-  }
-  return i;
-}
-
-/** `i` at an opening quote; returns the index just past the closing quote. */
-function endOfString(text: string, i: number): number {
-  i++;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c) i += 2;
-    else if (c === 0x22) return i + 1;
-    else i++;
-  }
-  return i;
-}
-
-/** Returns the index of the `,` or `}` that ends the value starting at or after `i` (top level). */
-function skipValue(text: string, i: number): number {
+/** Members of the JSON object `text` (valid JSON): top-level commas + 1, or 0 for `{}`. */
+function topLevelMemberCount(text: string): number {
   let depth = 0;
-  while (i < text.length) {
+  let commas = 0;
+  let empty = true;
+  for (let i = text.indexOf('{') + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      i = endOfString(text, i);
-      continue;
-    }
-    if (c === 0x7b || c === 0x5b) depth++;
+      empty = false;
+      i = endOfString(text, i) - 1;
+    } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) {
-      if (depth === 0) return i;
+      if (depth === 0) break;
       depth--;
-    } else if (c === 0x2c && depth === 0) return i;
-    i++;
+    } else if (c === 0x2c && depth === 0) commas++;
   }
-  return i;
+  return empty ? 0 : commas + 1;
+}
+
+/** `i` at an opening quote; returns the index just past the closing quote (one not escaped). */
+function endOfString(text: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if ((backslashes & 1) === 0) return quote + 1;
+    from = quote + 1;
+  }
 }

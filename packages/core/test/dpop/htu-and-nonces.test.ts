@@ -31,6 +31,17 @@ describe('htu normalisation (RFC 9449 §4.3 item 9, RFC 3986 §6)', () => {
   test('a non-string is refused', () => {
     assert.equal(normalizeHtu(42), undefined);
   });
+  test('remembered answers stay right: asked again, past the memo size, and for URLs too long to keep', () => {
+    const long = `https://API.example/${'b'.repeat(2000)}`;
+    for (let round = 0; round < 2; round++) {
+      for (const [input, expected] of table) assert.equal(normalizeHtu(input), expected, input.slice(0, 60));
+      for (let i = 0; i < 1500; i++) {
+        assert.equal(normalizeHtu(`HTTPS://api.example:443/p/./${i}?q`), `https://api.example/p/${i}`);
+        assert.equal(normalizeHtu(`https://u:p@api.example/${i}`), undefined);
+      }
+      assert.equal(normalizeHtu(long), `https://api.example/${'b'.repeat(2000)}`);
+    }
+  });
 });
 
 describe('DPoPNonceSource (RFC 9449 §9)', () => {

@@ -12,6 +12,16 @@ test('a replayed identifier is refused until its ttl has passed, then accepted a
   assert.equal(await store.setIfAbsent('jti-1', 5_000), true);
 });
 
+test('setIfAbsentNow answers at once, with the verdicts of setIfAbsent, and throws when full', async () => {
+  const store = new MemoryReplayStore({ maxEntries: 2 });
+  assert.equal(store.setIfAbsentNow('a', 60_000), true);
+  assert.equal(store.setIfAbsentNow('a', 60_000), false);
+  assert.equal(await store.setIfAbsent('a', 60_000), false, 'one memory behind both');
+  assert.equal(await store.setIfAbsent('b', 60_000), true);
+  assert.equal(store.setIfAbsentNow('b', 60_000), false);
+  assert.throws(() => store.setIfAbsentNow('c', 60_000), ReplayStoreFullError);
+});
+
 test('flooding a full store does not evict live identifiers: new ones are refused (fail closed)', async () => {
   let now = 0;
   const store = new MemoryReplayStore({ maxEntries: 3, now: () => now });
