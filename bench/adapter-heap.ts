@@ -196,8 +196,8 @@ function render(count: number, warmUp: number, rows: readonly AdapterHeapRow[]):
 }
 
 export async function runAdapterHeap(quick: boolean): Promise<AdapterHeapReport> {
-  const count = quick ? 20_000 : 100_000;
-  const warmUp = quick ? 2_000 : 10_000;
+  const count = quick ? 10_000 : 100_000;
+  const warmUp = quick ? 1_000 : 10_000;
   const key = generateKey('EdDSA', 'bench-adapter-heap');
   const idp = await startIdp([key.jwk]);
   try {

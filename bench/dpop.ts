@@ -171,7 +171,7 @@ async function measureAlg(
 
 export async function runDPoP(quick: boolean): Promise<DPoPReport> {
   // Runs of a few milliseconds wandered ±15 % from one bench to the next; these are long enough to settle.
-  const count = quick ? 1000 : 3000;
+  const count = quick ? 500 : 3000;
   const rounds = quick ? 5 : 9;
   const rows: DPoPRow[] = [];
   for (const alg of DPOP_ALGS) rows.push(...(await measureAlg(alg, count, rounds)));
