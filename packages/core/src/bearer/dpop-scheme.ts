@@ -14,6 +14,7 @@ import { type RequestUrlSettings, requestUrl } from './request-url.js';
 import type { SenderConstraintContext } from './sender-constraint.js';
 import { SenderConstraintError } from './sender-constraint-error.js';
 import { senderConstraintRefusal } from './sender-constraint-refusal.js';
+import { whenAuthenticated } from './when-authenticated.js';
 
 /** What the `DPoP` scheme needs of its authenticator, built once. */
 export interface DPoPSchemeSettings {
@@ -93,12 +94,12 @@ export function authenticateDPoP(
   }
   // The token's validation (maybe a key fetch or an introspection) runs while the proof signature is
   // checked; a bad proof signature is answered first whatever the token's verdict.
-  let validated: ValidatedToken | Promise<ValidatedToken> | undefined;
-  let invalid: { error: unknown } | undefined;
+  let validated: ValidatedToken | Promise<ValidatedToken>;
   try {
     validated = validator.validateNow ? validator.validateNow(token) : validator.validate(token);
   } catch (error) {
-    invalid = { error };
+    // A refusal at once waits like any other for the proof signature, which is answered first.
+    validated = Promise.reject(error);
   }
   try {
     verifier.checkSignature(proof);
@@ -106,11 +107,8 @@ export function authenticateDPoP(
     if (validated instanceof Promise) validated.catch(() => undefined);
     throw error instanceof DPoPProofError ? proofRefusal(error, challenge) : error;
   }
-  if (invalid !== undefined) throw toBearerError(invalid.error, { ...context, scheme: 'DPoP' });
-  // Assigned: the validator returned rather than threw.
-  validated = validated as ValidatedToken | Promise<ValidatedToken>;
-  if (!(validated instanceof Promise)) return bound(request, validated, proof, settings, context);
-  return validated.then(
+  return whenAuthenticated(
+    validated,
     (v) => bound(request, v, proof, settings, context),
     (error) => {
       throw toBearerError(error, { ...context, scheme: 'DPoP' });
