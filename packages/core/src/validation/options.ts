@@ -18,8 +18,8 @@ export type ExpectedClaimValue = string | number | boolean;
 
 export interface VerifiedTokenCacheOptions {
   /**
-   * Most tokens kept. Once full, a token verified for the second time takes the place of the least recently used
-   * one (a token seen once does not, so a flood of one-shot tokens cannot push out those in use). Default 1000.
+   * Most tokens kept. Once full, a verified token takes the place of the least recently used one only when it
+   * was seen more often lately (TinyLFU), so a flood of one-shot tokens cannot push out those in use. Default 1000.
    */
   maxEntries?: number;
   /** Longest time (seconds) an entry lives, whatever its `exp`. Default 300. */

@@ -1,4 +1,10 @@
 import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
+import { FrequencySketch } from './frequency-sketch.js';
+
+/** Doorkeeper slots per cache entry (a power of two at most `MAX_DOORKEEPER_SLOTS`). */
+const DOORKEEPER_SLOTS_PER_ENTRY = 4;
+const MAX_DOORKEEPER_SLOTS = 1 << 16;
+
 import type { ValidatedTokenResult } from './validated-token.js';
 
 interface Entry {
@@ -10,10 +16,6 @@ interface Entry {
   /** Epoch ms before which the token does not pass yet (`nbf`). */
   readonly notBefore: number;
 }
-
-/** Doorkeeper slots per cache entry (a power of two at most `MAX_DOORKEEPER_SLOTS`). */
-const DOORKEEPER_SLOTS_PER_ENTRY = 4;
-const MAX_DOORKEEPER_SLOTS = 1 << 16;
 
 /** A base64url character's six bits; any other character counts as 0 (the whole token is compared anyway). */
 const SIX_BITS = new Uint8Array(128);
@@ -47,22 +49,30 @@ export function tokenFingerprint(token: string): number {
  * order, which makes it an LRU when a hit re-inserts. Only successes are stored (≤ the token length cap
  * each, so 1000 entries of 8 KiB stay under 10 MB).
  *
- * Admission (TinyLFU's doorkeeper): while there is room every verified token is kept; once full, a token
- * displaces the least recently used one only when it is verified a second time. A flood of tokens seen once
+ * Admission (TinyLFU): while there is room every verified token is kept; once full, a token takes the least
+ * recently used one's place only when the doorkeeper saw it before and it was seen more often lately than that
+ * entry (`FrequencySketch`, which counts hits and verifications, never failures). A flood of tokens seen once
  * then neither pushes out the tokens in use nor moves an entry per request through the young generation into
- * the old one (the GC pauses that made p99 latency 2.5× the floor's under 10,000 distinct tokens).
+ * the old one; and when more tokens cycle than the cache holds, it keeps a fixed share of them instead of
+ * churning (the GC work that made our p99 latency up to 2.5× the floor hook's under 10,000 distinct tokens).
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<number, Entry>();
   readonly #maxEntries: number;
   readonly #maxTtlMs: number;
-  /** Fingerprint + 1 of tokens verified once while the cache was full (0: an empty slot). */
+  readonly #frequencies: FrequencySketch;
+  /**
+   * Fingerprint + 1 of the last token offered in each slot while the cache was full (0: an empty slot). The
+   * sketch alone over-counts some one-shot tokens in a flood of them (their counters are shared), so a token
+   * must also have been offered before.
+   */
   readonly #seen: Int32Array;
   readonly #seenMask: number;
 
   constructor(maxEntries: number, maxTtlMs: number) {
     this.#maxEntries = maxEntries;
     this.#maxTtlMs = maxTtlMs;
+    this.#frequencies = new FrequencySketch(maxEntries);
     let slots = 1;
     while (slots < maxEntries * DOORKEEPER_SLOTS_PER_ENTRY && slots < MAX_DOORKEEPER_SLOTS) slots <<= 1;
     this.#seen = new Int32Array(slots);
@@ -82,6 +92,7 @@ export class VerifiedTokenCache {
     if (nowMs >= entry.expiresAt || nowMs < entry.notBefore || !entry.source.isCurrent(entry.key))
       return undefined;
     this.#entries.set(fingerprint, entry);
+    this.#frequencies.increment(fingerprint);
     return entry.result;
   }
 
@@ -97,28 +108,29 @@ export class VerifiedTokenCache {
     expiresAt = Math.min(expiresAt, nowMs + this.#maxTtlMs);
     if (expiresAt <= nowMs) return;
     const fingerprint = tokenFingerprint(token);
+    this.#frequencies.increment(fingerprint);
     // A fingerprint already held (this token again, or a rare collision) is replaced in place.
     if (!this.#entries.delete(fingerprint) && this.#entries.size >= this.#maxEntries) {
-      if (!this.#secondSighting(fingerprint)) return;
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+      const oldest = this.#entries.keys().next().value!;
+      if (!this.#seenBefore(fingerprint)) return;
+      // A tie keeps the entry: admitting would only trade one token for another as often seen.
+      if (this.#frequencies.frequency(fingerprint) <= this.#frequencies.frequency(oldest)) return;
+      this.#entries.delete(oldest);
     }
     this.#entries.set(fingerprint, { result, key, source, expiresAt, notBefore });
   }
 
-  /** Remembers a token seen once; true (and forgets it) when it was already seen. */
-  #secondSighting(fingerprint: number): boolean {
+  /** Remembers the token in its slot; true when it was the one there already. */
+  #seenBefore(fingerprint: number): boolean {
     const slot = fingerprint & this.#seenMask;
-    if (this.#seen[slot] === fingerprint + 1) {
-      this.#seen[slot] = 0;
-      return true;
-    }
+    const before = this.#seen[slot] === fingerprint + 1;
     this.#seen[slot] = fingerprint + 1;
-    return false;
+    return before;
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#frequencies.clear();
     this.#seen.fill(0);
   }
 }

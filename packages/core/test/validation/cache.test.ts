@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createTokenValidator } from '../../src/validation/index.js';
 import type { TokenValidatorOptions } from '../../src/validation/options.js';
@@ -87,51 +87,119 @@ describe('verified-token cache', () => {
     assert.equal(source.getKeysCalls, 2);
   });
 
-  test('a flood of one-shot tokens does not push out the tokens in use; a token seen twice is admitted', async () => {
+  test('a flood of one-shot tokens does not push out the tokens in use; a token seen often enough is admitted', async () => {
     const { source, validator } = setup({ cache: { maxEntries: 20 } });
-    const keep = token(rsa, { jti: 'keep' });
-    const first = token(rsa, { jti: 'first' });
-    await validator.validate(first);
-    await validator.validate(keep);
-    for (let i = 0; i < 200; i++) {
+    const inUse = Array.from({ length: 5 }, (_, i) => token(rsa, { jti: `in-use-${i}` }));
+    for (const t of [...inUse, ...inUse]) await validator.validate(t);
+    // 40 one-shot tokens between two uses of a token: a plain LRU of 20 would have evicted it every time.
+    for (let i = 0; i < 400; i++) {
       await validator.validate(token(rsa, { jti: `flood-${i}` }));
-      if (i % 10 === 0) await validator.validate(keep);
+      if (i % 40 === 39) for (const t of inUse) await validator.validate(t);
     }
-    let calls = source.getKeysCalls;
-    await validator.validate(keep);
-    await validator.validate(first);
-    assert.equal(source.getKeysCalls, calls, 'both tokens admitted before the flood are still cached');
+    const calls = source.getKeysCalls;
+    for (const t of inUse) await validator.validate(t);
+    assert.equal(source.getKeysCalls, calls, 'every token in use is still cached');
 
-    // Once full, a new token is admitted on its second verification, and the least recently used one goes.
     const late = token(rsa, { jti: 'late' });
-    await validator.validate(late);
-    await validator.validate(late);
-    calls = source.getKeysCalls;
-    await validator.validate(late);
-    assert.equal(source.getKeysCalls, calls, 'the token verified twice is cached');
-    await validator.validate(token(rsa, { jti: 'flood-0' }));
-    assert.equal(source.getKeysCalls, calls + 1, 'the least recently used token was evicted');
+    let verifications = 0;
+    for (let before = -1; before !== source.getKeysCalls && verifications < 16; verifications++) {
+      before = source.getKeysCalls;
+      await validator.validate(late);
+    }
+    assert.ok(verifications < 16, 'a token used again and again wins a place');
+    for (const t of inUse) await validator.validate(t);
+    assert.equal(
+      source.getKeysCalls,
+      calls + verifications - 1,
+      "and it took a flood token's place, not theirs",
+    );
   });
 
-  test('VerifiedTokenCache never holds more than maxEntries; past it, only a second sighting is admitted', () => {
+  // Fixed token strings whose tails look like signatures, so fingerprints are the same on every run.
+  const fixedTokens = (prefix: string, n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `${prefix}.payload.${createHash('sha256').update(`${prefix}${i}`).digest('base64url')}`,
+    );
+  const resultOf = (t: string) => new ValidatedTokenResult(t, { alg: 'RS256' }, {}, []);
+
+  test('VerifiedTokenCache never holds more than maxEntries; once full, only a token seen more often than the least recently used one is admitted', () => {
     const cache = new VerifiedTokenCache(50, 60_000);
     const source = new CountingKeySource([rsa.key]);
-    const tokens = Array.from({ length: 5000 }, () => randomBytes(30).toString('base64url'));
-    const result = (t: string) => new ValidatedTokenResult(t, { alg: 'RS256' }, {}, []);
     const now = Date.now();
-    const results = tokens.map(result);
-    for (const [i, t] of tokens.entries()) cache.set(t, results[i]!, rsa.key, source, now, now + 60_000, 0);
+    const put = (t: string) => cache.set(t, resultOf(t), rsa.key, source, now, now + 60_000, 0);
+    const tokens = fixedTokens('fill', 50);
+    for (const t of tokens) put(t);
     assert.equal(cache.size, 50);
-    assert.equal(cache.get(tokens[0]!, now), results[0], 'admitted while there was room');
-    assert.equal(cache.get(tokens[4999]!, now), undefined, 'seen once while full: not admitted');
-    cache.set(tokens[4999]!, results[4999]!, rsa.key, source, now, now + 60_000, 0);
+    const [candidate] = fixedTokens('candidate', 1) as [string];
+    put(candidate);
     assert.equal(cache.size, 50);
-    assert.equal(cache.get(tokens[4999]!, now), results[4999], 'admitted on its second sighting');
-    assert.equal(cache.get(tokens[1]!, now), undefined, 'the least recently used entry made room');
+    assert.equal(
+      cache.get(candidate, now),
+      undefined,
+      'seen once, like the entry it would evict: not admitted',
+    );
+    put(candidate);
+    assert.equal(cache.size, 50);
+    assert.equal(cache.get(candidate, now)?.token, candidate, 'seen twice: admitted');
+    assert.equal(cache.get(tokens[0]!, now), undefined, 'the least recently used entry made room');
+    assert.equal(cache.get(tokens[1]!, now)?.token, tokens[1]);
     // An entry that would already be expired is not stored at all.
-    const expired = randomBytes(30).toString('base64url');
-    cache.set(expired, result(expired), rsa.key, source, now, now - 1, 0);
+    const [expired] = fixedTokens('expired', 1) as [string];
+    cache.set(expired, resultOf(expired), rsa.key, source, now, now - 1, 0);
     assert.equal(cache.get(expired, now), undefined);
+    cache.clear();
+    assert.equal(cache.size, 0);
+    put(candidate);
+    assert.equal(cache.get(candidate, now)?.token, candidate, 'after clear there is room again');
+  });
+
+  test('VerifiedTokenCache: a cache in use is not displaced by a flood, and a loop larger than the cache keeps a fixed share instead of churning', () => {
+    const cache = new VerifiedTokenCache(100, 60_000);
+    const source = new CountingKeySource([rsa.key]);
+    const now = Date.now();
+    const results = new Map<string, ValidatedTokenResult>();
+    /** One request: a hit, or a verification and an offer to the cache; true when the token was admitted. */
+    const request = (t: string): 'hit' | 'admitted' | 'refused' => {
+      if (cache.get(t, now) !== undefined) return 'hit';
+      const result = results.get(t) ?? resultOf(t);
+      results.set(t, result);
+      cache.set(t, result, rsa.key, source, now, now + 60_000, 0);
+      return cache.get(t, now) === undefined ? 'refused' : 'admitted';
+    };
+
+    const inUse = fixedTokens('in-use', 30);
+    const flood = fixedTokens('one-shot', 5000);
+    for (const t of [...inUse, ...inUse]) request(t);
+    let admitted = 0;
+    for (const [i, t] of flood.entries()) {
+      // The first 70 fill the room the tokens in use left; count those that came once it was full.
+      if (request(t) === 'admitted' && i >= 70) admitted++;
+      if (i % 200 === 199) for (const u of inUse) request(u);
+    }
+    assert.deepEqual(
+      inUse.map(request).filter((r) => r !== 'hit'),
+      [],
+      '200 one-shot tokens between uses, twice the cache: none in use was pushed out',
+    );
+    // Frequencies alone would let some in (shared counters over-count them; 186 here): the doorkeeper does not.
+    assert.equal(admitted, 0, 'no one-shot token was admitted once the cache was full (an LRU: 4930)');
+
+    // 1,000 tokens in a loop through 100 entries: an LRU (or a second-sighting doorkeeper) evicts on every
+    // miss and never hits. TinyLFU keeps about a tenth of the loop and leaves it in place.
+    cache.clear();
+    const loop = fixedTokens('loop', 1000);
+    const counts = { hit: 0, admitted: 0, refused: 0 };
+    for (let round = 0; round < 20; round++)
+      for (const t of loop) {
+        const r = request(t);
+        if (round >= 15) counts[r]++;
+      }
+    assert.ok(counts.hit >= 0.08 * 5000, `hits in the last five rounds: ${counts.hit} of 5000`);
+    assert.ok(
+      counts.admitted <= 0.01 * 5000,
+      `admissions in the last five rounds: ${counts.admitted} of 5000`,
+    );
   });
 
   test("a token sharing a cached token's fingerprint is a miss, never the other token's result", () => {
