@@ -1,11 +1,10 @@
 import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
 import { FrequencySketch } from './frequency-sketch.js';
+import type { ValidatedTokenResult } from './validated-token.js';
 
 /** Doorkeeper slots per cache entry (a power of two at most `MAX_DOORKEEPER_SLOTS`). */
 const DOORKEEPER_SLOTS_PER_ENTRY = 4;
 const MAX_DOORKEEPER_SLOTS = 1 << 16;
-
-import type { ValidatedTokenResult } from './validated-token.js';
 
 interface Entry {
   readonly result: ValidatedTokenResult;
