@@ -15,6 +15,7 @@ import { fixed, int, table } from './lib/format.js';
 import { startIdp } from './lib/idp-server.js';
 import { generateKey, mintTokens } from './lib/jwt.js';
 import { isMain, NODE_FLAGS, ROOT, reply } from './lib/process.js';
+import { type HeapSample, nextMessage, requestSettledHeap } from './lib/settled-heap.js';
 
 export interface AdapterHeapRow {
   framework: Framework;
@@ -40,28 +41,11 @@ const AUDIENCE = 'api://bench';
 /** Requests in flight: enough to keep the server busy, few enough that queues do not count as growth. */
 const CONCURRENCY = 48;
 
-interface HeapSample {
-  heapUsed: number;
-  rss: number;
-}
-
 interface ServerProcess {
   child: ChildProcess;
   port: number;
   heap(): Promise<HeapSample>;
   stop(): Promise<void>;
-}
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null, signal: string | null) =>
-      reject(new Error(`server exited with ${signal ?? code}`));
-    child.once('exit', onExit);
-    child.once('message', (message) => {
-      child.off('exit', onExit);
-      resolve(message as T);
-    });
-  });
 }
 
 async function startServer(framework: Framework, issuer: string): Promise<ServerProcess> {
@@ -80,11 +64,7 @@ async function startServer(framework: Framework, issuer: string): Promise<Server
   return {
     child,
     port: started.port,
-    heap() {
-      const answer = nextMessage<HeapSample>(child);
-      child.send({ heap: true });
-      return answer;
-    },
+    heap: () => requestSettledHeap(child),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -24,6 +24,7 @@ import { tokenRequests } from './lib/http-load.js';
 import { startIdp } from './lib/idp-server.js';
 import { accessClaims, generateKey, mintTokens, signToken } from './lib/jwt.js';
 import { isMain, NODE_FLAGS, ROOT, reply } from './lib/process.js';
+import { nextMessage, requestSettledHeap } from './lib/settled-heap.js';
 
 const AUDIENCE = 'api://bench';
 /** In flight while counting: enough to keep the server busy, few enough to stay far from any timeout. */
@@ -78,7 +79,12 @@ function valgrindMissing(): string | undefined {
   }
 }
 
-function startCounted(framework: Framework, variant: Variant, issuer: string, out: string) {
+async function startCounted(
+  framework: Framework,
+  variant: Variant,
+  issuer: string,
+  out: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(
     fileURLToPath(new URL('./http-server.ts', import.meta.url)),
     [framework, variant, issuer, AUDIENCE],
@@ -109,14 +115,9 @@ function startCounted(framework: Framework, variant: Variant, issuer: string, ou
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     },
   );
-  return new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    child.once('message', (message) => {
-      const { port, error } = message as { port?: number; error?: string };
-      if (error !== undefined) reject(new Error(error));
-      else resolve({ child, url: `http://127.0.0.1:${port}/` });
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} while starting`)));
-  });
+  const started = await nextMessage<{ port?: number; error?: string }>(child);
+  if (started.port === undefined) throw new Error(started.error ?? 'no port');
+  return { child, url: `http://127.0.0.1:${started.port}/` };
 }
 
 /** Sends exactly `amount` requests, each with the next token; every one must answer 200. */
@@ -129,14 +130,6 @@ async function send(url: string, tokens: readonly string[], from: number, amount
   });
   const answered = result['2xx'];
   if (answered !== amount) throw new Error(`${answered} of ${amount} requests answered 2xx`);
-}
-
-/** Asks the server for its settled heap (three full collections) and waits for the answer. */
-function settle(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('message', () => resolve());
-    child.send({ heap: true });
-  });
 }
 
 function callgrind(pid: number, ...args: string[]): void {
@@ -193,7 +186,7 @@ async function measureOnce(
     await send(url, list, 0, plan.warmup);
     // The window starts from a collected heap in every run: whether a full collection falls inside it no
     // longer depends on where the warm-up left the heap (it split counts ~4 % apart, in two clusters).
-    await settle(child);
+    await requestSettledHeap(child);
     // A collection leaves sweeping to the allocations after it (--single-threaded: on the main thread),
     // and a window started right then counted ~80,000 instructions per request of it: one more window of
     // requests, not counted, lets it finish.

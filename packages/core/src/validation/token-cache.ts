@@ -110,8 +110,8 @@ export class VerifiedTokenCache {
     this.#frequencies.increment(fingerprint);
     // A fingerprint already held (this token again, or a rare collision) is replaced in place.
     if (!this.#entries.delete(fingerprint) && this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value!;
       if (!this.#seenBefore(fingerprint)) return;
+      const oldest = this.#entries.keys().next().value!;
       // A tie keeps the entry: admitting would only trade one token for another as often seen.
       if (this.#frequencies.frequency(fingerprint) <= this.#frequencies.frequency(oldest)) return;
       this.#entries.delete(oldest);
