@@ -47,6 +47,15 @@ declare module 'autocannon' {
     '2xx': number;
   }
 
-  function autocannon(options: Options): Promise<Result>;
+  /** A run: awaitable for its result, and an emitter of its events while it runs. */
+  interface Instance extends PromiseLike<Result> {
+    /** Every response; `responseTime` in milliseconds, fractional (from `process.hrtime`). */
+    on(
+      event: 'response',
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): this;
+  }
+
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

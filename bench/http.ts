@@ -67,6 +67,10 @@ function startServer(
       cwd: ROOT,
       // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/.work/prof" to profile the servers.
       ...pinnedFork(core, [
+        // Every server but one is idle at any time, and V8's memory reducer then runs full collections in the
+        // idle ones: on the shared server core, inside another server's measured window (up to 117 ms of a
+        // 2 s window; 1,013 ms over the 60 windows of one table, 32 ms without it).
+        '--no-memory-reducer',
         ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
         ...NODE_FLAGS,
       ]),
@@ -203,7 +207,7 @@ export async function runHttp(
           samples.set(id(server, scenario), list);
           log(
             `http ${scenario.tokens} p${scenario.pipelining} r${round + 1} ${variantLabel(server.framework, server.variant)}: ` +
-              `${int(figures.reqPerSec)} req/s, ${fixed(figures.cpuUsPerReq, 1)} µs CPU/req, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
+              `${int(figures.reqPerSec)} req/s, ${fixed(figures.cpuUsPerReq, 1)} µs CPU/req, p50 ${fixed(figures.p50, 2)} ms, p99 ${fixed(figures.p99, 2)} ms` +
               (figures.non2xx || figures.errors
                 ? `, non-2xx ${figures.non2xx}, errors ${figures.errors}`
                 : ''),

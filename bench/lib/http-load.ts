@@ -1,6 +1,7 @@
 /** The HTTP bench's load: one autocannon run, the plan of rounds, and the warm-up until stable. */
 import autocannon, { type Request } from 'autocannon';
 import type { HttpFigures } from './http-figures.js';
+import { Latencies } from './latencies.js';
 import { processCpuNs } from './machine-load.js';
 
 export const CONNECTIONS = 100;
@@ -31,7 +32,8 @@ export async function load(
   serverPid?: number,
 ): Promise<HttpFigures> {
   const cpuBefore = serverPid === undefined ? undefined : processCpuNs(serverPid);
-  const result = await autocannon({
+  const latencies = new Latencies();
+  const run = autocannon({
     url,
     connections: CONNECTIONS,
     pipelining,
@@ -39,6 +41,11 @@ export async function load(
     sampleInt: 100,
     requests: tokenRequests(tokens),
   });
+  // Only 2xx responses, as autocannon's own latency figures count them.
+  run.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.record(responseTime);
+  });
+  const result = await run;
   if (result.requests.total === 0) throw new Error(`no response completed within ${seconds} s`);
   const cpuAfter = serverPid === undefined ? undefined : processCpuNs(serverPid);
   return {
@@ -47,11 +54,15 @@ export async function load(
       cpuBefore === undefined || cpuAfter === undefined
         ? Number.NaN
         : (cpuAfter - cpuBefore) / 1000 / result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    ...percentiles(latencies),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+function percentiles(latencies: Latencies): Pick<HttpFigures, 'p50' | 'p99'> {
+  const [p50, p99] = latencies.percentiles([50, 99]);
+  return { p50: p50!, p99: p99! };
 }
 
 export interface Plan {

@@ -29,7 +29,10 @@ export function renderHttp(
       'the server process took (every thread, from /proc/<pid>/task/*/schedstat) per completed request, and ' +
       "*× floor hook (CPU)* the floor hook's CPU per request over ours, round by round: the throughput ratio on " +
       'a core of its own, which other processes taking CPU move far less than req/s. Each server runs in its own ' +
-      'process. *repeated*: one token on every request; *distinct*: a pool of ' +
+      'process, started with `--no-memory-reducer` (otherwise the idle servers run full collections on the ' +
+      "server core inside another server's measured window). *p50*/*p99*: percentiles of every 2xx response time of the round, kept exactly (autocannon's own " +
+      'percentiles are whole milliseconds, a step of 11 % at a p99 of 9 ms). ' +
+      '*repeated*: one token on every request; *distinct*: a pool of ' +
       `${int(plan.poolSize)} distinct valid RS256 tokens, the next one on each request (a cycle longer than our ` +
       'verified-token cache, 1,000 entries by default, so every request misses it). Every contender fetches ' +
       'discovery/JWKS from the same local server. A warm-up marked *unstable* never met the tolerance.',
@@ -71,8 +74,8 @@ export function renderHttp(
               variantLabel(r.framework, r.variant),
               int(f.reqPerSec),
               fixed(spreadPercent(r.rounds), 1),
-              fixed(f.p50, 1),
-              fixed(f.p99, 1),
+              fixed(f.p50, 2),
+              fixed(f.p99, 2),
               formatRoundRatio(roundRatio(r.rounds, floor?.rounds)),
               formatRoundRatio(roundRatio(r.rounds, bare?.rounds)),
               fixed(f.cpuUsPerReq, 1),
