@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [--quick] [--only=verify,introspection,http,storms,diagnostics,dpop,adapter-heap,instructions]`: runs every part in its own process and writes
  * bench/RESULTS.md (the machine, the method, the tables, and the targets met or missed); a run with `--only`
- * writes bench/.work/RESULTS.md instead.
+ * or `--quick` writes bench/.work/RESULTS.md instead.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -334,8 +334,10 @@ ${section('Heap through each adapter', adapterHeap)}
 ${quick ? '## Instructions per request\n\nNot run with `--quick` (valgrind takes minutes): `pnpm bench --only=instructions`.' : section('Instructions per request', instructions)}
 `;
 
-// A partial run must not overwrite the full results.
-const out = fileURLToPath(new URL(only.length ? './.work/RESULTS.md' : './RESULTS.md', import.meta.url));
+// Only a full run of every part replaces the committed RESULTS.md: a quick or partial run must not overwrite it.
+const out = fileURLToPath(
+  new URL(only.length || quick ? './.work/RESULTS.md' : './RESULTS.md', import.meta.url),
+);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, markdown);
 console.error(`wrote ${out} (${fixed(seconds, 0)} s)`);

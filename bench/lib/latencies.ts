@@ -16,10 +16,6 @@ export class Latencies {
     this.values[this.count++] = ms;
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Nearest-rank percentiles (e.g. `[50, 99]`), in milliseconds; NaN when nothing was recorded. */
   percentiles(ranks: readonly number[]): number[] {
     if (this.count === 0) return ranks.map(() => Number.NaN);
