@@ -19,13 +19,18 @@ interface Settings {
   jwksUri: string;
 }
 
+/** Whether the request carries a Bearer credential: the header-check hook's whole work, the floor hook's first step. */
+function hasBearer(authorization: string | undefined): authorization is string {
+  return authorization?.startsWith('Bearer ') === true;
+}
+
 /** The floor of any JWT middleware: signature with a pre-imported key, then `exp`. Nothing else. */
 async function floorCheck(settings: Settings): Promise<(authorization: string | undefined) => boolean> {
   const response = await fetch(settings.jwksUri);
   const { keys } = (await response.json()) as { keys: JsonWebKey[] };
   const key: KeyObject = createPublicKey({ key: keys[0]!, format: 'jwk' });
   return (authorization) => {
-    if (!authorization?.startsWith('Bearer ')) return false;
+    if (!hasBearer(authorization)) return false;
     const token = authorization.slice(7);
     const dot1 = token.indexOf('.');
     const dot2 = token.lastIndexOf('.');
@@ -51,7 +56,11 @@ function oursOptions(settings: Settings) {
 async function buildFastify(variant: Variant, settings: Settings) {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
-  if (variant === 'floor') {
+  if (variant === 'hook') {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!hasBearer(request.headers.authorization)) return reply.code(401).send({ error: 'invalid_token' });
+    });
+  } else if (variant === 'floor') {
     const check = await floorCheck(settings);
     app.addHook('onRequest', async (request, reply) => {
       if (!check(request.headers.authorization)) return reply.code(401).send({ error: 'invalid_token' });
@@ -83,7 +92,12 @@ async function buildFastify(variant: Variant, settings: Settings) {
 async function buildExpress(variant: Variant, settings: Settings) {
   const { default: express } = await import('express');
   const app = express();
-  if (variant === 'floor') {
+  if (variant === 'hook') {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (hasBearer(req.headers.authorization)) next();
+      else res.status(401).json({ error: 'invalid_token' });
+    });
+  } else if (variant === 'floor') {
     const check = await floorCheck(settings);
     app.use((req: Request, res: Response, next: NextFunction) => {
       if (check(req.headers.authorization)) next();
@@ -133,7 +147,12 @@ async function buildKoa(variant: Variant, settings: Settings) {
   const app = new Koa();
   // Clients dropped by the load generator at the end of a run are no news.
   app.silent = true;
-  if (variant === 'floor') {
+  if (variant === 'hook') {
+    app.use(async (ctx, next) => {
+      if (!hasBearer(ctx.get('authorization') || undefined)) ctx.throw(401, 'invalid_token');
+      await next();
+    });
+  } else if (variant === 'floor') {
     const check = await floorCheck(settings);
     app.use(async (ctx, next) => {
       if (!check(ctx.get('authorization') || undefined)) ctx.throw(401, 'invalid_token');

@@ -49,6 +49,7 @@ const PLANS: Record<'quick' | 'full', Plan> = {
 const RUNS: readonly { variant: Variant; tokens: Tokens }[] = [
   { variant: 'bare', tokens: 'repeated' },
   { variant: 'ours', tokens: 'repeated' },
+  { variant: 'hook', tokens: 'repeated' },
   { variant: 'floor', tokens: 'distinct' },
   { variant: 'ours', tokens: 'distinct' },
 ];
@@ -262,14 +263,15 @@ export function apart(row: InstructionRow): number {
   return Math.abs(row.runs[0] - row.runs[1]) / perRequest(row);
 }
 
-/** The contender's instructions per request over ours (above 1: ours does less), in each run. */
+/** The contender's instructions per request over ours (or `of`'s; above 1: ours does less), in each run. */
 export function instructionRatio(
   rows: readonly InstructionRow[],
   framework: Framework,
   tokens: Tokens,
   against: Variant,
+  of: Variant = 'ours',
 ): { runs: [number, number]; mean: number } | undefined {
-  const ours = rows.find((r) => r.framework === framework && r.variant === 'ours' && r.tokens === tokens);
+  const ours = rows.find((r) => r.framework === framework && r.variant === of && r.tokens === tokens);
   const other = rows.find((r) => r.framework === framework && r.variant === against && r.tokens === tokens);
   if (!ours || !other) return undefined;
   const runs: [number, number] = [other.runs[0] / ours.runs[0], other.runs[1] / ours.runs[1]];
@@ -279,7 +281,8 @@ export function instructionRatio(
 function renderInstructions(rows: readonly InstructionRow[], plan: Plan): string {
   const body = rows.map((row) => {
     const against = row.tokens === 'distinct' ? 'floor' : 'bare';
-    const r = row.variant === 'ours' ? instructionRatio(rows, row.framework, row.tokens, against) : undefined;
+    const measured = row.variant === 'ours' || row.variant === 'hook';
+    const r = measured ? instructionRatio(rows, row.framework, row.tokens, against, row.variant) : undefined;
     return [
       variantLabel(row.framework, row.variant),
       row.tokens,

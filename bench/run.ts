@@ -155,11 +155,15 @@ function httpTargets(rows: HttpRow[]): Target[] {
         roundRatio(ours, get(f, 'peer', 'distinct', pipelining)),
         (m) => (factor > 1 ? m >= factor : m > 1),
       );
-      target(
-        `${f}, p${pipelining}, repeated token: ≥ 0.95× bare ${f}`,
-        roundRatio(get(f, 'ours', 'repeated', pipelining), get(f, 'bare', 'repeated', pipelining)),
-        (m) => m >= 0.95,
-      );
+      const bare = get(f, 'bare', 'repeated', pipelining);
+      const repeated = roundRatio(get(f, 'ours', 'repeated', pipelining), bare);
+      // What a middleware that verifies nothing costs beside it: the floor this target sits on.
+      const hook = roundRatio(get(f, 'hook', 'repeated', pipelining), bare);
+      targets.push({
+        what: `${f}, p${pipelining}, repeated token: ≥ 0.95× bare ${f}`,
+        measured: `${formatRoundRatio(repeated)}; the header-check hook ${formatRoundRatio(hook)}`,
+        met: repeated ? repeated.median >= 0.95 : undefined,
+      });
     }
   }
   return targets;
@@ -232,9 +236,13 @@ function instructionTargets(report: InstructionsReport): Target[] {
       ['repeated', 'bare', `bare ${f}`],
     ] as const) {
       const r = instructionRatio(report.rows, f, tokens, against);
+      const hook =
+        tokens === 'repeated' ? instructionRatio(report.rows, f, tokens, against, 'hook') : undefined;
       targets.push({
         what: `${f}, ${tokens === 'distinct' ? 'distinct tokens' : 'repeated token'}, instructions per request: ≥ 0.95× ${label}'s`,
-        measured: r ? `${ratio(r.mean)} (runs ${ratio(r.runs[0])} / ${ratio(r.runs[1])})` : 'n/a',
+        measured:
+          (r ? `${ratio(r.mean)} (runs ${ratio(r.runs[0])} / ${ratio(r.runs[1])})` : 'n/a') +
+          (hook ? `; the header-check hook ${ratio(hook.mean)}` : ''),
         met: r ? r.mean >= 0.95 : undefined,
       });
     }
