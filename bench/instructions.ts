@@ -281,8 +281,8 @@ export function instructionRatio(
 function renderInstructions(rows: readonly InstructionRow[], plan: Plan): string {
   const body = rows.map((row) => {
     const against = row.tokens === 'distinct' ? 'floor' : 'bare';
-    const measured = row.variant === 'ours' || row.variant === 'hook';
-    const r = measured ? instructionRatio(rows, row.framework, row.tokens, against, row.variant) : undefined;
+    const compared = row.variant === 'ours' || row.variant === 'hook';
+    const r = compared ? instructionRatio(rows, row.framework, row.tokens, against, row.variant) : undefined;
     return [
       variantLabel(row.framework, row.variant),
       row.tokens,
