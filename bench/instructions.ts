@@ -9,8 +9,10 @@
  * processes side by side (the figure "measured twice in a row"): a warm-up, full collections, one more window
  * of requests (none of it counted), then one window counted from `callgrind_control -i on` to a dump, less
  * the JIT compiler's own work.
- * Instruction counts are not time (a cache miss costs more than an add), which is why the req/s tables
- * stay the figures the targets are judged on; these say whether a change removed work, and how much.
+ * Instruction counts are not time (a cache miss costs more than an add): callgrind's cache and branch
+ * simulation gives a cycle estimate beside them, which weighs misses too and is just as independent of the
+ * machine's load. The req/s tables stay the figures the targets are judged on; these say whether a change
+ * removed work, and how much.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -60,7 +62,12 @@ export interface InstructionRow {
   tokens: Tokens;
   /** Instructions per request in each of the two runs. */
   runs: [number, number];
+  /** Estimated cycles per request (`estimatedCycles`) in each of the two runs. */
+  cycles: [number, number];
 }
+
+/** Which figure of a row: instructions, or the cycle estimate. */
+export type Figure = 'runs' | 'cycles';
 
 export interface InstructionsReport {
   rows: InstructionRow[];
@@ -102,6 +109,9 @@ async function startCounted(
         '--tool=callgrind',
         '--instr-atstart=no',
         `--callgrind-out-file=${out}`,
+        // Caches and branch predictor simulated too, for the cycle estimate (about twice as slow).
+        '--cache-sim=yes',
+        '--branch-sim=yes',
         process.execPath,
         '--single-threaded',
         // No timer-driven collections: a memory reducer firing while idle would make runs differ.
@@ -155,23 +165,44 @@ function dumpFiles(out: string): string[] {
 const JIT_WORK =
   /v8::internal::(compiler::|baseline::|Compiler::|OptimizingCompileDispatcher|CodeGenerator|Assembler|RegExpCompiler|RegExpMacroAssembler|interpreter::Bytecode)/;
 
-/** All instructions of a dump, less those in JIT compilation (exclusive cost per function). */
-function requestInstructions(file: string): number {
+/** One event column of `callgrind_annotate`: a count with its share, or `.` for none. */
+const COLUMN = /^\s*([\d,]+|\.)(?: \(\s*[\d.]+%\))?/;
+
+/** A dump's totals per event (`Ir`, `I1mr`, `Bcm`…), less those of JIT compilation (exclusive cost per function). */
+function requestEvents(file: string): Record<string, number> {
   const text = readFileSync(file, 'utf8');
-  const total = /^totals: (\d+)$/m.exec(text)?.[1];
-  if (total === undefined) throw new Error(`${file}: no instruction total`);
+  const events = /^events: (.+)$/m.exec(text)?.[1]?.split(' ');
+  const totals = /^totals: (.+)$/m.exec(text)?.[1]?.split(' ').map(Number);
+  if (events === undefined || totals?.length !== events.length) throw new Error(`${file}: no totals`);
   const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
     maxBuffer: 256 * 1024 * 1024,
   }).toString();
-  let jit = 0;
   for (const line of annotated.split('\n')) {
-    const match = /^\s*([\d,]+) \([\s\d.]+%\)\s+(.*)$/.exec(line);
-    if (match && JIT_WORK.test(match[2]!)) jit += Number(match[1]!.replaceAll(',', ''));
+    let rest = line;
+    const counts: number[] = [];
+    for (let match = COLUMN.exec(rest); match && counts.length < events.length; match = COLUMN.exec(rest)) {
+      counts.push(match[1] === '.' ? 0 : Number(match[1]!.replaceAll(',', '')));
+      rest = rest.slice(match[0].length);
+    }
+    if (counts.length === events.length && JIT_WORK.test(rest))
+      for (const [i, count] of counts.entries()) totals[i]! -= count;
   }
-  return Number(total) - jit;
+  return Object.fromEntries(events.map((event, i) => [event, totals[i]!]));
 }
 
-/** One server process: a warm-up, a settled heap, a window not counted, then one counted; instructions per request. */
+/**
+ * callgrind's cycle estimate (KCachegrind's CEst): an instruction is 1, a branch mispredicted or an L1 miss 10,
+ * a last-level miss 100. Instructions alone miss what made Express's path slower than its count (+14 % L1 misses
+ * for +8 % instructions); this weighs them, still from a simulation that does not depend on the machine's load.
+ */
+function estimatedCycles(e: Record<string, number>): number {
+  const at = (name: string) => e[name] ?? 0;
+  const l1 = at('I1mr') + at('D1mr') + at('D1mw');
+  const ll = at('ILmr') + at('DLmr') + at('DLmw');
+  return at('Ir') + 10 * (at('Bcm') + at('Bim')) + 10 * l1 + 100 * ll;
+}
+
+/** One server process: a warm-up, a settled heap, a window not counted, then one counted; costs per request. */
 async function measureOnce(
   framework: Framework,
   variant: Variant,
@@ -179,7 +210,7 @@ async function measureOnce(
   issuer: string,
   plan: Plan,
   run: number,
-): Promise<number> {
+): Promise<{ instructions: number; cycles: number }> {
   const out = join(tmpdir(), `identity-model-bench-${process.pid}-${framework}-${variant}-${run}.callgrind`);
   const { child, url } = await startCounted(framework, variant, issuer, out);
   try {
@@ -197,7 +228,8 @@ async function measureOnce(
     callgrind(child.pid!, '-d');
     const files = dumpFiles(out);
     if (files.length !== 1) throw new Error(`callgrind wrote ${files.length} dumps, not 1`);
-    return requestInstructions(files[0]!) / plan.window;
+    const events = requestEvents(files[0]!);
+    return { instructions: events.Ir! / plan.window, cycles: estimatedCycles(events) / plan.window };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
@@ -241,10 +273,17 @@ export async function runInstructions(
       const [first, second] = await Promise.all(
         [1, 2].map((run) => measureOnce(framework, variant, tokens[mode], idp.issuer, plan, run)),
       );
-      const row: InstructionRow = { framework, variant, tokens: mode, runs: [first!, second!] };
+      const row: InstructionRow = {
+        framework,
+        variant,
+        tokens: mode,
+        runs: [first!.instructions, second!.instructions],
+        cycles: [first!.cycles, second!.cycles],
+      };
       rows.push(row);
       log(
-        `instructions ${mode} ${variantLabel(framework, variant)}: ${int(first!)} / ${int(second!)} per request`,
+        `instructions ${mode} ${variantLabel(framework, variant)}: ${int(row.runs[0])} / ${int(row.runs[1])} per request, ` +
+          `estimated cycles ${int(row.cycles[0])} / ${int(row.cycles[1])}`,
       );
     }
     return { rows, requestsPerWindow: plan.window, markdown: renderInstructions(rows, plan) };
@@ -254,51 +293,72 @@ export async function runInstructions(
 }
 
 /** The two runs' mean. */
-export function perRequest(row: InstructionRow): number {
-  return (row.runs[0] + row.runs[1]) / 2;
+export function perRequest(row: InstructionRow, figure: Figure = 'runs'): number {
+  return (row[figure][0] + row[figure][1]) / 2;
 }
 
 /** How far apart the two runs are, relative to their mean. */
-export function apart(row: InstructionRow): number {
-  return Math.abs(row.runs[0] - row.runs[1]) / perRequest(row);
+export function apart(row: InstructionRow, figure: Figure = 'runs'): number {
+  return Math.abs(row[figure][0] - row[figure][1]) / perRequest(row, figure);
 }
 
-/** The contender's instructions per request over ours (or `of`'s; above 1: ours does less), in each run. */
+/** The contender's figure per request over ours (or `of`'s; above 1: ours costs less), in each run. */
 export function instructionRatio(
   rows: readonly InstructionRow[],
   framework: Framework,
   tokens: Tokens,
   against: Variant,
   of: Variant = 'ours',
+  figure: Figure = 'runs',
 ): { runs: [number, number]; mean: number } | undefined {
   const ours = rows.find((r) => r.framework === framework && r.variant === of && r.tokens === tokens);
   const other = rows.find((r) => r.framework === framework && r.variant === against && r.tokens === tokens);
   if (!ours || !other) return undefined;
-  const runs: [number, number] = [other.runs[0] / ours.runs[0], other.runs[1] / ours.runs[1]];
-  return { runs, mean: perRequest(other) / perRequest(ours) };
+  const runs: [number, number] = [other[figure][0] / ours[figure][0], other[figure][1] / ours[figure][1]];
+  return { runs, mean: perRequest(other, figure) / perRequest(ours, figure) };
 }
 
 function renderInstructions(rows: readonly InstructionRow[], plan: Plan): string {
   const body = rows.map((row) => {
     const against = row.tokens === 'distinct' ? 'floor' : 'bare';
     const compared = row.variant === 'ours' || row.variant === 'hook';
-    const r = compared ? instructionRatio(rows, row.framework, row.tokens, against, row.variant) : undefined;
+    const versus = (figure: Figure) => {
+      const r = compared
+        ? instructionRatio(rows, row.framework, row.tokens, against, row.variant, figure)
+        : undefined;
+      return r ? `${ratio(r.runs[0])} / ${ratio(r.runs[1])}` : '1.00×';
+    };
     return [
       variantLabel(row.framework, row.variant),
       row.tokens,
       int(row.runs[0]),
       int(row.runs[1]),
-      `${((100 * apart(row)) as number).toFixed(2)} %`,
-      r ? `${ratio(r.runs[0])} / ${ratio(r.runs[1])}` : '1.00×',
+      `${(100 * apart(row)).toFixed(2)} %`,
+      versus('runs'),
+      int(row.cycles[0]),
+      int(row.cycles[1]),
+      `${(100 * apart(row, 'cycles')).toFixed(2)} %`,
+      versus('cycles'),
     ];
   });
   return [
-    `Instructions per request (callgrind), pipelining 1, ${CONNECTIONS} connections: ${int(plan.warmup)} requests of warm-up, three full collections and ${int(plan.window)} more requests, none counted, then a window of ${int(plan.window)} requests counted, JIT compilation left out, a young generation of fixed size (16 MB semi-spaces), the servers at a lower priority than the load generator; each contender twice, in two processes side by side (*run 1*, *run 2*; *apart*: their difference over their mean). *× floor hook / × bare*: the other server's instructions per request over ours, run by run (distinct tokens against the floor hook, one repeated token against the bare framework): above 1.00× we execute fewer.`,
+    `Instructions per request (callgrind), pipelining 1, ${CONNECTIONS} connections: ${int(plan.warmup)} requests of warm-up, three full collections and ${int(plan.window)} more requests, none counted, then a window of ${int(plan.window)} requests counted, JIT compilation left out, a young generation of fixed size (16 MB semi-spaces), the servers at a lower priority than the load generator; each contender twice, in two processes side by side (*run 1*, *run 2*; *apart*: their difference over their mean). *× floor hook / × bare*: the other server's instructions per request over ours, run by run (distinct tokens against the floor hook, one repeated token against the bare framework): above 1.00× we execute fewer. *Est. cycles*: callgrind's cycle estimate from its cache and branch simulation (instructions + 10 per branch mispredicted and per L1 miss + 100 per last-level miss; KCachegrind's CEst), in the same windows and compared the same way: it also weighs the cache misses and mispredictions that instructions alone leave out.`,
     '',
     table(
-      ['server', 'tokens', 'run 1', 'run 2', 'apart', '× floor hook / × bare (runs 1 / 2)'],
+      [
+        'server',
+        'tokens',
+        'run 1',
+        'run 2',
+        'apart',
+        '× floor hook / × bare (runs 1 / 2)',
+        'est. cycles, run 1',
+        'run 2',
+        'apart',
+        '× floor hook / × bare (cycles)',
+      ],
       body,
-      'llrrrr',
+      'llrrrrrrrr',
     ),
   ].join('\n');
 }

@@ -53,17 +53,33 @@ interface Settings {
 const SETTINGS = Symbol('identity-model.requireToken');
 type WithSettings = Context & { [SETTINGS]?: Settings };
 
-function toBearerRequest(ctx: Context): BearerRequest {
-  const body = (ctx.request as { body?: unknown }).body;
-  return {
-    method: ctx.method,
-    // The original request-target: a mounted app's `ctx.url` has lost the mount path.
-    url: ctx.originalUrl,
-    headers: ctx.headers,
-    rawHeaders: ctx.req.rawHeaders,
-    body,
-    socket: ctx.req.socket,
-  };
+/**
+ * The request as core reads it. Method and headers straight from Node's request, which Koa's own getters
+ * (`ctx.method` → `ctx.request.method` → `req.method`) return anyway; `body` only when core asks (form-body
+ * tokens allowed, a form posted), since without a body parser looking for it walks the prototype chain.
+ */
+class KoaBearerRequest implements BearerRequest {
+  readonly method: string | undefined;
+  // The original request-target: a mounted app's `ctx.url` has lost the mount path.
+  readonly url: string;
+  readonly headers: Context['req']['headers'];
+  readonly rawHeaders: string[];
+  readonly socket: Context['req']['socket'];
+  readonly #ctx: Context;
+
+  constructor(ctx: Context) {
+    const req = ctx.req;
+    this.method = req.method;
+    this.url = ctx.originalUrl;
+    this.headers = req.headers;
+    this.rawHeaders = req.rawHeaders;
+    this.socket = req.socket;
+    this.#ctx = ctx;
+  }
+
+  get body(): unknown {
+    return (this.#ctx.request as { body?: unknown }).body;
+  }
 }
 
 function answer(ctx: Context, error: unknown, forwardErrors: boolean): void {
@@ -103,7 +119,7 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
     }
     (ctx as WithSettings)[SETTINGS] = settings;
     return whenAuthenticated(
-      authenticator.authenticateNow(toBearerRequest(ctx)),
+      authenticator.authenticateNow(new KoaBearerRequest(ctx)),
       (auth) => {
         ctx.state.auth = auth;
         return next();
@@ -122,7 +138,7 @@ export function authorize(guard: AuthGuard): Middleware {
       ctx.state.auth = await authorizeBearer(
         guard,
         settings?.authenticator,
-        toBearerRequest(ctx),
+        new KoaBearerRequest(ctx),
         ctx.state.auth,
       );
     } catch (error) {

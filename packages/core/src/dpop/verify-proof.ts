@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { type AlgorithmSpec, algorithmSpec, verifySignature } from '../validation/algorithms.js';
-import { decodeBase64url, isCanonicalBase64url } from '../validation/base64url.js';
+import { decodeCanonicalBase64url } from '../validation/base64url.js';
 import { parseJsonObject } from '../validation/safe-json.js';
 import { computeAth } from './compute-ath.js';
 import type { DPoPPublicJwk } from './dpop-key.js';
@@ -161,18 +161,17 @@ export class DPoPProofVerifier {
     }
     const segment = proof.slice(0, first);
     const cached = this.#headers.get(segment);
-    if (
-      !isCanonicalBase64url(proof, first + 1, second) ||
-      !isCanonicalBase64url(proof, second + 1, proof.length) ||
-      // A header already cached is this very string, checked when it was first seen.
-      (cached === undefined && !isCanonicalBase64url(proof, 0, first))
-    ) {
+    const payload = decodeCanonicalBase64url(proof, first + 1, second);
+    const signature = decodeCanonicalBase64url(proof, second + 1, proof.length);
+    // A header already cached is this very string, checked when it was first seen.
+    const header = cached === undefined ? decodeCanonicalBase64url(proof, 0, first) : undefined;
+    if (payload === undefined || signature === undefined || (cached === undefined && header === undefined)) {
       fail('dpop_proof_malformed', MALFORMED);
     }
     // An empty signature is refused after the header, so `alg: none` is answered as the alg it is.
-    const { spec, key } = cached ?? this.#header(segment);
+    const { spec, key } = cached ?? this.#header(segment, header!);
     if (second === proof.length - 1) fail('dpop_proof_malformed', MALFORMED);
-    const parsed = parseJsonObject(decodeBase64url(proof, first + 1, second).toString('utf8'), true);
+    const parsed = parseJsonObject(payload.toString('utf8'), true);
     if (!parsed.ok) fail('dpop_proof_malformed', MALFORMED);
     const claims = parsed.value;
 
@@ -218,7 +217,7 @@ export class DPoPProofVerifier {
       spec,
       key,
       data: Buffer.from(proof.slice(0, second), 'ascii'),
-      signature: decodeBase64url(proof, second + 1, proof.length),
+      signature,
     };
   }
 
@@ -253,8 +252,8 @@ export class DPoPProofVerifier {
   }
 
   /** A header not seen before: parsed, checked, its key imported, and kept (the oldest forgotten when full). */
-  #header(segment: string): CachedHeader {
-    const parsed = parseJsonObject(Buffer.from(segment, 'base64url').toString('utf8'), true);
+  #header(segment: string, bytes: Buffer): CachedHeader {
+    const parsed = parseJsonObject(bytes.toString('utf8'), true);
     if (!parsed.ok) fail('dpop_proof_malformed', MALFORMED);
     const header = parsed.value;
     if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== DPOP_PROOF_TYPE) {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { decodeBase64url, isCanonicalBase64url } from '../validation/base64url.js';
+import { decodeCanonicalBase64url } from '../validation/base64url.js';
 import { parseJsonObject } from '../validation/safe-json.js';
 import type { TokenValidator, ValidatedToken } from '../validation/types.js';
 
@@ -16,9 +16,8 @@ export function looksLikeJws(token: string): boolean {
   if (d1 <= 0 || d1 > MAX_HEADER_SEGMENT) return false;
   const d2 = token.indexOf('.', d1 + 1);
   if (d2 < 0 || token.indexOf('.', d2 + 1) !== -1) return false;
-  if (!isCanonicalBase64url(token, 0, d1)) return false;
-  const bytes = decodeBase64url(token, 0, d1);
-  if (!isUtf8(bytes)) return false;
+  const bytes = decodeCanonicalBase64url(token, 0, d1);
+  if (bytes === undefined || !isUtf8(bytes)) return false;
   const parsed = parseJsonObject(bytes.toString('utf8'), false);
   return parsed.ok && typeof parsed.value.alg === 'string';
 }

@@ -4,7 +4,7 @@ import { HttpError, TokenValidationError } from '../errors.js';
 import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
 import { deepFreeze } from '../protocol/deep-freeze.js';
 import { keyMismatch, verifySignature } from './algorithms.js';
-import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
+import { decodeCanonicalBase64url } from './base64url.js';
 import { type ClaimWindow, checkClaims } from './claim-rules.js';
 import { isPolicyRefusal } from './discovery-key-source.js';
 import { type CheckedHeader, checkHeader } from './header-rules.js';
@@ -124,9 +124,8 @@ export class JwtAccessTokenValidator implements TokenValidator {
 
     const checked = this.#header(token, d1);
 
-    if (d2 === d1 + 1 || !isCanonicalBase64url(token, d1 + 1, d2))
-      throw malformed('payload is not base64url');
-    const payloadBytes = decodeBase64url(token, d1 + 1, d2);
+    const payloadBytes = d2 === d1 + 1 ? undefined : decodeCanonicalBase64url(token, d1 + 1, d2);
+    if (payloadBytes === undefined) throw malformed('payload is not base64url');
     if (!isUtf8(payloadBytes)) throw malformed('payload is not UTF-8');
     const parsed = parseJsonObject(payloadBytes.toString('utf8'), false);
     if (!parsed.ok) throw jsonFailure(parsed, 'payload');
@@ -137,8 +136,8 @@ export class JwtAccessTokenValidator implements TokenValidator {
 
     if (d2 + 1 === token.length)
       throw new TokenValidationError('signature_invalid', 'token has no signature');
-    if (!isCanonicalBase64url(token, d2 + 1, token.length)) throw malformed('signature is not base64url');
-    const signature = decodeBase64url(token, d2 + 1, token.length);
+    const signature = decodeCanonicalBase64url(token, d2 + 1, token.length);
+    if (signature === undefined) throw malformed('signature is not base64url');
 
     // `iss` was checked against the allowed issuers above, so this picks among trusted key sets only.
     const iss = typeof claims.iss === 'string' ? claims.iss : '';
@@ -178,8 +177,8 @@ export class JwtAccessTokenValidator implements TokenValidator {
     const segment = token.slice(0, d1);
     const cached = this.#headers.get(segment);
     if (cached !== undefined) return cached;
-    if (!isCanonicalBase64url(segment, 0, d1)) throw malformed('header is not base64url');
-    const bytes = decodeBase64url(segment, 0, d1);
+    const bytes = decodeCanonicalBase64url(segment, 0, d1);
+    if (bytes === undefined) throw malformed('header is not base64url');
     if (!isUtf8(bytes)) throw malformed('header is not UTF-8');
     const parsed = parseJsonObject(bytes.toString('utf8'), true);
     if (!parsed.ok) throw jsonFailure(parsed, 'header');

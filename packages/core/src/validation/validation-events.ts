@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { validationChannel } from '../diagnostics.js';
 import { TokenValidationError } from '../errors.js';
-import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
+import { decodeCanonicalBase64url } from './base64url.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { parseJsonObject } from './safe-json.js';
 import type { ValidatedToken } from './types.js';
@@ -14,9 +14,9 @@ function claimedIssuer(token: string, options: ResolvedOptions): string | undefi
   if (!options.checkIssuer || typeof token !== 'string' || token.length > options.maxTokenLength) return;
   const d1 = token.indexOf('.');
   const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
-  if (d1 <= 0 || d2 <= d1 + 1 || !isCanonicalBase64url(token, d1 + 1, d2)) return;
-  const bytes = decodeBase64url(token, d1 + 1, d2);
-  if (!isUtf8(bytes)) return;
+  if (d1 <= 0 || d2 <= d1 + 1) return;
+  const bytes = decodeCanonicalBase64url(token, d1 + 1, d2);
+  if (bytes === undefined || !isUtf8(bytes)) return;
   const parsed = parseJsonObject(bytes.toString('utf8'), false);
   const iss = parsed.ok ? parsed.value.iss : undefined;
   return typeof iss === 'string' && options.issuerAllowed(iss) ? iss : undefined;
