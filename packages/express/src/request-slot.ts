@@ -48,9 +48,9 @@ function prepare(req: Request): boolean {
   let ours = prepared.get(proto);
   if (ours === undefined) {
     // Someone else's `auth` on the prototype is left alone: ours then lands in an own property, as before.
+    // Ours is only ever defined here, and recorded: an `auth` already on the prototype is someone else's.
     ours = proto !== IncomingMessage.prototype && !Object.hasOwn(proto, 'auth');
     if (ours) Object.defineProperty(proto, 'auth', authAccessor);
-    else ours = Object.getOwnPropertyDescriptor(proto, 'auth')?.get === authAccessor.get;
     prepared.set(proto, ours);
   }
   return ours;
