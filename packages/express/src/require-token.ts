@@ -9,7 +9,6 @@ import {
   type GuardMiddlewares,
   guardMiddlewares,
   type ValidatedToken,
-  whenAuthenticated,
 } from '@identity-model/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { assignAuth, type Context, recordContext, slotOf } from './request-slot.js';
@@ -95,8 +94,14 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       return;
     }
     const slot = recordContext(req, context);
-    whenAuthenticated(
-      authenticator.authenticateNow(new ExpressBearerRequest(req)),
+    const outcome = authenticator.authenticateNow(new ExpressBearerRequest(req));
+    // A token decided at once costs no closure: only a promise needs callbacks.
+    if (!(outcome instanceof Promise)) {
+      assignAuth(req, slot, outcome);
+      next();
+      return;
+    }
+    outcome.then(
       (auth) => {
         assignAuth(req, slot, auth);
         next();

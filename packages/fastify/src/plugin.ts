@@ -7,7 +7,6 @@ import {
   createServiceFetch,
   guardMiddlewares,
   type ServiceFetch,
-  whenAuthenticated,
 } from '@identity-model/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -163,8 +162,14 @@ async function oidcAuthPlugin(fastify: FastifyInstance, options: OidcAuthOptions
         done();
         return;
       }
-      whenAuthenticated(
-        authenticator.authenticateNow(toBearerRequest(request), request.log),
+      const outcome = authenticator.authenticateNow(toBearerRequest(request), request.log);
+      // A token decided at once costs no closure: only a promise needs callbacks.
+      if (!(outcome instanceof Promise)) {
+        request.auth = outcome;
+        done();
+        return;
+      }
+      outcome.then(
         (auth) => {
           request.auth = auth;
           done();

@@ -9,7 +9,6 @@ import {
   type GuardMiddlewares,
   guardMiddlewares,
   type ValidatedToken,
-  whenAuthenticated,
 } from '@identity-model/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -118,8 +117,13 @@ export function requireToken(options: RequireTokenOptions = {}): RequireTokenMid
       return undefined;
     }
     (ctx as WithSettings)[SETTINGS] = settings;
-    return whenAuthenticated(
-      authenticator.authenticateNow(new KoaBearerRequest(ctx)),
+    const outcome = authenticator.authenticateNow(new KoaBearerRequest(ctx));
+    // A token decided at once costs no closure: only a promise needs callbacks.
+    if (!(outcome instanceof Promise)) {
+      ctx.state.auth = outcome;
+      return next();
+    }
+    return outcome.then(
       (auth) => {
         ctx.state.auth = auth;
         return next();

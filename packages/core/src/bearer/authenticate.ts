@@ -7,7 +7,7 @@ import { BearerError } from './bearer-error.js';
 import type { ChallengeScheme, ChallengeSettings } from './challenge.js';
 import type { BearerExtractionOptions, BearerRequest } from './extract-token.js';
 import { SenderConstraint, type SenderConstraintContext } from './sender-constraint.js';
-import { type AuthenticationOutcome, whenAuthenticated } from './when-authenticated.js';
+import type { AuthenticationOutcome } from './when-authenticated.js';
 
 export interface AuthenticateBearerOptions extends BearerExtractionOptions {
   /** Sent as `realm="…"` in every challenge. */
@@ -125,8 +125,9 @@ export function authenticateRequestNow(
   } catch (error) {
     throw refusal(error, context, logger);
   }
-  return whenAuthenticated(
-    outcome,
+  // A token decided at once costs no closure: only a promise needs callbacks.
+  if (!(outcome instanceof Promise)) return present(outcome, options, context.challenge);
+  return outcome.then(
     (validated) => present(validated, options, context.challenge),
     (error) => {
       throw refusal(error, context, logger);

@@ -96,9 +96,17 @@ export function rawHeaderCount(request: BearerRequest, name: string): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const header = raw[i];
-    if (header?.length === name.length && header.toLowerCase() === name) count++;
+    // Equal as sent (a lower-case name) needs no new string; only another spelling is lower-cased.
+    if (header?.length === name.length && (header === name || header.toLowerCase() === name)) count++;
   }
   return count;
+}
+
+/** `value.trim()`, skipped when both ends are printable ASCII (a header from Node's parser always is). */
+function trimmed(value: string): string {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? value : value.trim();
 }
 
 function fromAuthorizationHeader(
@@ -121,7 +129,7 @@ function fromAuthorizationHeader(
 }
 
 function fromHeaderValue(raw: string, dpop: boolean, deferSyntax: boolean): Credentials | undefined {
-  const value = raw.trim();
+  const value = trimmed(raw);
   if (value === '') throw malformed('The Authorization header is empty');
   // RFC 9449 §7.1: `DPoP <token68>`, the same token syntax.
   if (dpop && startsWithScheme(value, 'dpop')) {

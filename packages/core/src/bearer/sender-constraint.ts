@@ -20,7 +20,6 @@ import { SenderConstraintError } from './sender-constraint-error.js';
 import type { SenderConstraintOptions } from './sender-constraint-options.js';
 import { senderConstraintRefusal } from './sender-constraint-refusal.js';
 import { TrustedProxies } from './trusted-proxies.js';
-import { whenAuthenticated } from './when-authenticated.js';
 
 const MODES = new Set(['allowed', 'required', 'disabled']);
 
@@ -165,8 +164,9 @@ export class SenderConstraint {
     } catch (error) {
       throw bearerRefusal(error, credentials, context);
     }
-    return whenAuthenticated(
-      validated,
+    // A token decided at once costs no closure: only a promise needs callbacks.
+    if (!(validated instanceof Promise)) return this.#bearerBinding(request, validated, challenge);
+    return validated.then(
       (v) => this.#bearerBinding(request, v, challenge),
       (error) => {
         throw bearerRefusal(error, credentials, context);

@@ -45,8 +45,8 @@ export function tokenFingerprint(token: string): number {
 /**
  * Tokens already verified. Entries are keyed by `tokenFingerprint`, and a hit also needs the whole token to
  * be equal, so a colliding or forged token is a miss, never someone else's result. A Map keeps insertion
- * order, which makes it an LRU when a hit re-inserts. Only successes are stored (≤ the token length cap
- * each, so 1000 entries of 8 KiB stay under 10 MB).
+ * order, which makes it an LRU when a hit re-inserts (a hit on the newest entry is already in place). Only
+ * successes are stored (≤ the token length cap each, so 1000 entries of 8 KiB stay under 10 MB).
  *
  * Admission (TinyLFU): while there is room every verified token is kept; once full, a token takes the least
  * recently used one's place only when the doorkeeper saw it before and it was seen more often lately than that
@@ -67,6 +67,8 @@ export class VerifiedTokenCache {
    */
   readonly #seen: Int32Array;
   readonly #seenMask: number;
+  /** The entry placed last: a hit on it is already where a re-insertion would put it. */
+  #newest: Entry | undefined;
 
   constructor(maxEntries: number, maxTtlMs: number) {
     this.#maxEntries = maxEntries;
@@ -87,10 +89,16 @@ export class VerifiedTokenCache {
     const fingerprint = tokenFingerprint(token);
     const entry = this.#entries.get(fingerprint);
     if (entry === undefined || entry.result.token !== token) return undefined;
-    this.#entries.delete(fingerprint);
-    if (nowMs >= entry.expiresAt || nowMs < entry.notBefore || !entry.source.isCurrent(entry.key))
+    if (nowMs >= entry.expiresAt || nowMs < entry.notBefore || !entry.source.isCurrent(entry.key)) {
+      this.#entries.delete(fingerprint);
       return undefined;
-    this.#entries.set(fingerprint, entry);
+    }
+    if (entry !== this.#newest) {
+      // Delete then set moves the entry last: the least recently used stays first.
+      this.#entries.delete(fingerprint);
+      this.#entries.set(fingerprint, entry);
+      this.#newest = entry;
+    }
     this.#frequencies.increment(fingerprint);
     return entry.result;
   }
@@ -116,7 +124,8 @@ export class VerifiedTokenCache {
       if (this.#frequencies.frequency(fingerprint) <= this.#frequencies.frequency(oldest)) return;
       this.#entries.delete(oldest);
     }
-    this.#entries.set(fingerprint, { result, key, source, expiresAt, notBefore });
+    this.#newest = { result, key, source, expiresAt, notBefore };
+    this.#entries.set(fingerprint, this.#newest);
   }
 
   /** Remembers the token in its slot; true when it was the one there already. */
@@ -129,6 +138,7 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
     this.#frequencies.clear();
     this.#seen.fill(0);
   }

@@ -77,6 +77,27 @@ describe('extractBearerToken: Authorization header (RFC 6750 §2.1)', () => {
     assert.equal(refusal(() => extractBearerToken(request)).code, 'invalid_request');
   });
 
+  test('whitespace around the header value is ignored, whichever kind (what String.prototype.trim removes)', () => {
+    for (const space of [' ', '\t', '\n', '\u00a0', '\u2028', '\ufeff']) {
+      assert.equal(extractBearerToken(withAuth(`${space}Bearer ${JWT}${space}`)), JWT, JSON.stringify(space));
+      assert.equal(extractBearerToken(withAuth(`Bearer ${JWT}${space}`)), JWT, JSON.stringify(space));
+      assert.equal(refusal(() => extractBearerToken(withAuth(space))).code, 'invalid_request');
+    }
+  });
+
+  test('header smuggling: a repeated Authorization header is counted in any letter case, and only it', () => {
+    const raw = (name: string): BearerRequest => ({
+      headers: { authorization: `Bearer ${JWT}` },
+      rawHeaders: ['Authorization', `Bearer ${JWT}`, name, 'Bearer other'],
+    });
+    for (const name of ['AUTHORIZATION', 'authorization', 'aUtHoRiZaTiOn']) {
+      assert.equal(refusal(() => extractBearerToken(raw(name))).code, 'invalid_request', name);
+    }
+    for (const name of ['@UTHORIZATION', 'authorizatio', 'authorizations', 'Authorizatio\u00ee']) {
+      assert.equal(extractBearerToken(raw(name)), JWT, name);
+    }
+  });
+
   test('a refusal never echoes the credentials it saw', () => {
     const error = refusal(() => extractBearerToken(withAuth('Bearer secret$token')));
     assert.doesNotMatch(error.message, /secret/);

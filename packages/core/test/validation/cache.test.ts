@@ -154,6 +154,41 @@ describe('verified-token cache', () => {
     assert.equal(cache.get(candidate, now)?.token, candidate, 'after clear there is room again');
   });
 
+  test('VerifiedTokenCache evicts the least recently used entry after any order of hits (a hit on the newest entry is not re-inserted)', () => {
+    const source = new CountingKeySource([rsa.key]);
+    const now = Date.now();
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    for (let trial = 0; trial < 40; trial++) {
+      const cache = new VerifiedTokenCache(5, 60_000);
+      const put = (t: string) => cache.set(t, resultOf(t), rsa.key, source, now, now + 60_000, 0);
+      const tokens = fixedTokens(`trial${trial}`, 5);
+      for (const t of tokens) put(t);
+      // The order a true LRU keeps, least recently used first; a run of hits on the last one is likely.
+      const order = [...tokens];
+      for (let hit = 0; hit < 12; hit++) {
+        const t = next(3) === 0 ? order[order.length - 1]! : order[next(order.length)]!;
+        assert.equal(cache.get(t, now)?.token, t);
+        order.splice(order.indexOf(t), 1);
+        order.push(t);
+      }
+      const [candidate] = fixedTokens(`candidate${trial}`, 1) as [string];
+      let offers = 0;
+      while (cache.get(candidate, now) === undefined && offers < 16) {
+        put(candidate);
+        offers++;
+      }
+      assert.ok(offers < 16, 'a token offered often enough is admitted');
+      assert.equal(cache.size, 5);
+      // A `get` now only reorders: the one token gone must be the model's least recently used.
+      const gone = tokens.filter((t) => cache.get(t, now) === undefined);
+      assert.deepEqual(gone, [order[0]], `trial ${trial}`);
+    }
+  });
+
   test('VerifiedTokenCache: a cache in use is not displaced by a flood, and a loop larger than the cache keeps a fixed share instead of churning', () => {
     const cache = new VerifiedTokenCache(100, 60_000);
     const source = new CountingKeySource([rsa.key]);
