@@ -2,7 +2,8 @@
  * Instructions per request inside a real server, counted by valgrind's callgrind: for the same binary and
  * inputs the count does not depend on what else the machine runs, so these ratios reproduce where req/s on a
  * shared 2-core machine wanders by ±20 %. `instructions.ts [--quick] [--only=express,koa/ours]`;
- * `BENCH_KEEP_CALLGRIND=1` keeps the dumps (in the temp dir) for `callgrind_annotate`.
+ * `BENCH_KEEP_CALLGRIND=1` keeps the dumps (in the temp dir) for `callgrind_annotate`, and `BENCH_PERF_MAP=1`
+ * writes /tmp/perf-<pid>.map to put names on their JIT code.
  *
  * Each contender and scenario is the HTTP bench's own server (`http-server.ts`) under
  * `valgrind --tool=callgrind --instr-atstart=no node --single-threaded --no-memory-reducer`, twice, in two
@@ -39,12 +40,20 @@ interface Plan {
   /** Which of `RUNS`: quick counts only the distinct-token pair. */
   tokens: readonly Tokens[];
   warmup: number;
+  /** Requests after the collections, not counted: V8 re-optimizes the request path for thousands of them. */
+  rewarm: number;
   window: number;
 }
 
 const PLANS: Record<'quick' | 'full', Plan> = {
-  full: { frameworks: FRAMEWORKS, tokens: ['repeated', 'distinct'], warmup: 10_000, window: 2000 },
-  quick: { frameworks: ['fastify'], tokens: ['distinct'], warmup: 2000, window: 500 },
+  full: {
+    frameworks: FRAMEWORKS,
+    tokens: ['repeated', 'distinct'],
+    warmup: 10_000,
+    rewarm: 6000,
+    window: 2000,
+  },
+  quick: { frameworks: ['fastify'], tokens: ['distinct'], warmup: 2000, rewarm: 1000, window: 500 },
 };
 
 /** What each contender is compared with: distinct tokens against the floor hook, one token against bare. */
@@ -112,6 +121,12 @@ async function startCounted(
         // Caches and branch predictor simulated too, for the cycle estimate (about twice as slow).
         '--cache-sim=yes',
         '--branch-sim=yes',
+        // Nothing counted inside V8's compilers: optimizing a function costs millions of instructions, and
+        // how many compilations fall into a window is not the request's cost (their callees, Zone and malloc,
+        // escaped the name filter below).
+        ...COMPILER_ENTRIES.map((name) => `--toggle-collect=${name}`),
+        // A toggle otherwise starts with collection off.
+        '--collect-atstart=yes',
         process.execPath,
         '--single-threaded',
         // No timer-driven collections: a memory reducer firing while idle would make runs differ.
@@ -121,6 +136,8 @@ async function startCounted(
         // and a forced collection shrinks it to the minimum, each changing how many scavenges a window has.
         '--min-semi-space-size=16',
         '--max-semi-space-size=16',
+        // BENCH_PERF_MAP=1: /tmp/perf-<pid>.map names the JIT code in the kept dumps (it costs a little).
+        ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
         ...NODE_FLAGS,
       ],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -158,9 +175,21 @@ function dumpFiles(out: string): string[] {
 }
 
 /**
+ * The runtime entries into V8's compilers, never called inside one another (a toggle inside a toggle would
+ * count again): TurboFan's synchronous compile (`--single-threaded`), lazy bytecode compilation, and
+ * Sparkplug's batches.
+ */
+const COMPILER_ENTRIES = [
+  '*Runtime_CompileOptimized*',
+  '*Runtime_CompileLazy*',
+  '*BaselineBatchCompiler::CompileBatch*',
+];
+
+/**
  * V8's optimizing compiler and code generation: under valgrind the JIT is still tiering functions up after
  * 10,000 requests (some run once per wall-clock second, so how hot they are depends on valgrind's speed), and
  * that work moved counts by 10–15 % from run to run. It is left out: what is counted is the request path.
+ * What runs under `COMPILER_ENTRIES` is not collected at all; this takes out compiler code outside them.
  */
 const JIT_WORK =
   /v8::internal::(compiler::|baseline::|Compiler::|OptimizingCompileDispatcher|CodeGenerator|Assembler|RegExpCompiler|RegExpMacroAssembler|interpreter::Bytecode)/;
@@ -220,11 +249,12 @@ async function measureOnce(
     // longer depends on where the warm-up left the heap (it split counts ~4 % apart, in two clusters).
     await requestSettledHeap(child);
     // A collection leaves sweeping to the allocations after it (--single-threaded: on the main thread),
-    // and a window started right then counted ~80,000 instructions per request of it: one more window of
-    // requests, not counted, lets it finish.
-    await send(url, list, plan.warmup, plan.window);
+    // and a window started right then counted ~80,000 instructions per request of it; and V8 optimizes the
+    // request path again after the collections (`--trace-opt`: 73, 36, 6, 2 optimizations in successive
+    // blocks of 2,000 requests), running it unoptimized meanwhile. Requests not counted let both finish.
+    await send(url, list, plan.warmup, plan.rewarm);
     callgrind(child.pid!, '-i', 'on');
-    await send(url, list, plan.warmup + plan.window, plan.window);
+    await send(url, list, plan.warmup + plan.rewarm, plan.window);
     callgrind(child.pid!, '-d');
     const files = dumpFiles(out);
     if (files.length !== 1) throw new Error(`callgrind wrote ${files.length} dumps, not 1`);
@@ -258,7 +288,7 @@ export async function runInstructions(
   try {
     const tokens: Record<Tokens, readonly string[]> = {
       repeated: [signToken(key, accessClaims(idp.issuer, AUDIENCE))],
-      distinct: await mintTokens(key, idp.issuer, AUDIENCE, plan.warmup + 2 * plan.window),
+      distinct: await mintTokens(key, idp.issuer, AUDIENCE, plan.warmup + plan.rewarm + plan.window),
     };
     // `--only=express` or `--only=koa/ours/repeated`: jobs whose framework/variant/tokens contain one of them.
     const jobs = plan.frameworks
@@ -342,7 +372,7 @@ function renderInstructions(rows: readonly InstructionRow[], plan: Plan): string
     ];
   });
   return [
-    `Instructions per request (callgrind), pipelining 1, ${CONNECTIONS} connections: ${int(plan.warmup)} requests of warm-up, three full collections and ${int(plan.window)} more requests, none counted, then a window of ${int(plan.window)} requests counted, JIT compilation left out, a young generation of fixed size (16 MB semi-spaces), the servers at a lower priority than the load generator; each contender twice, in two processes side by side (*run 1*, *run 2*; *apart*: their difference over their mean). *× floor hook / × bare*: the other server's instructions per request over ours, run by run (distinct tokens against the floor hook, one repeated token against the bare framework): above 1.00× we execute fewer. *Est. cycles*: callgrind's cycle estimate from its cache and branch simulation (instructions + 10 per branch mispredicted and per L1 miss + 100 per last-level miss; KCachegrind's CEst), in the same windows and compared the same way: it also weighs the cache misses and mispredictions that instructions alone leave out.`,
+    `Instructions per request (callgrind), pipelining 1, ${CONNECTIONS} connections: ${int(plan.warmup)} requests of warm-up, three full collections and ${int(plan.rewarm)} more requests, none counted, then a window of ${int(plan.window)} requests counted, JIT compilation left out, a young generation of fixed size (16 MB semi-spaces), the servers at a lower priority than the load generator; each contender twice, in two processes side by side (*run 1*, *run 2*; *apart*: their difference over their mean). *× floor hook / × bare*: the other server's instructions per request over ours, run by run (distinct tokens against the floor hook, one repeated token against the bare framework): above 1.00× we execute fewer. *Est. cycles*: callgrind's cycle estimate from its cache and branch simulation (instructions + 10 per branch mispredicted and per L1 miss + 100 per last-level miss; KCachegrind's CEst), in the same windows and compared the same way: it also weighs the cache misses and mispredictions that instructions alone leave out.`,
     '',
     table(
       [
