@@ -6,7 +6,9 @@ export type AuthenticationOutcome = ValidatedToken | undefined | Promise<Validat
 /**
  * How to go on after `authenticateNow` (or `validateNow`): `accept` at once when the outcome is the token
  * itself (a cached token, keys at hand: no promise, no microtask), else once its promise settles; `refuse`
- * with a refusal. Returns what `accept` or `refuse` returns, or a promise of it. What every adapter runs.
+ * with a refusal. Returns what `accept` or `refuse` returns, or a promise of it. The hot paths (core's
+ * authenticate, the adapters' hooks) test `instanceof Promise` themselves instead: the two callbacks passed
+ * here are allocated on every call, even when the token is decided at once.
  */
 export function whenAuthenticated<R, T = ValidatedToken | undefined>(
   outcome: T | Promise<T>,

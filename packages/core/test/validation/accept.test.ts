@@ -124,3 +124,39 @@ describe('valid tokens are accepted', () => {
     assert.ok(!JSON.stringify(r).includes(t));
   });
 });
+
+describe('the header of each token is its own', () => {
+  test('tokens with different headers, in any order, are each checked against their own header', async () => {
+    const rsa = testKey('RS256');
+    const ec = testKey('ES256');
+    const source = new CountingKeySource([rsa.key, ec.key]);
+    const validator = createTokenValidator({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keySource: source,
+      algorithms: ['RS256', 'ES256'],
+      cache: false,
+    });
+    const byRsa = token(rsa);
+    const byEc = token(ec);
+    // RS256 named in the header, the EC key's kid: no key fits, whatever header was checked just before.
+    const mismatched = token(rsa, {}, { kid: ec.kid });
+    // An algorithm not allowed, with every other member of a valid RSA header.
+    const symmetric = token(rsa, {}, { alg: 'HS256' });
+    for (const order of [
+      [byRsa, mismatched, byRsa, byEc, symmetric, byEc, byRsa],
+      [mismatched, mismatched, symmetric, byEc, byEc, byRsa],
+    ]) {
+      for (const t of order) {
+        const outcome = await validator.validate(t).then(
+          (result) => result.header,
+          (error: { code?: string }) => error.code,
+        );
+        if (t === byRsa) assert.deepEqual(outcome, { alg: 'RS256', typ: 'at+jwt', kid: rsa.kid });
+        else if (t === byEc) assert.deepEqual(outcome, { alg: 'ES256', typ: 'at+jwt', kid: ec.kid });
+        else assert.equal(typeof outcome, 'string', 'refused');
+      }
+    }
+    await validator.close();
+  });
+});
