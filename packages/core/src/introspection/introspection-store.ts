@@ -11,8 +11,6 @@ export interface StoredAnswer {
 
 const STORE_TIMEOUT_MS = 1000;
 const STORE_RETRY_MS = 5000;
-/** How long another process's introspection is waited for (polling the store) before introspecting anyway. */
-const LOCK_WAIT_MS = 2000;
 const LOCK_POLL_MS = 50;
 /** A stored value longer than this is not ours (an answer is a few hundred bytes). */
 const MAX_STORED_LENGTH = 1024 * 1024;
@@ -58,7 +56,9 @@ export class IntrospectionStore {
   /**
    * Cross-process single flight (when the store has `tryLock`): resolves `{ lock }` when this process should
    * introspect (release it after `write`), `{ answer }` when another process stored one meanwhile, or `{}` to
-   * introspect without a lock (no lock support, the store failing, or the holder too slow).
+   * introspect without a lock (no lock support, the store failing, or the holder still holding it at its
+   * expiry). Another process's introspection is waited for as long as its lock lives (`lockTtlMs`, the
+   * request timeout and a second): a slow server then still gets one introspection, not one per process.
    */
   async claim(
     key: string,
@@ -68,7 +68,7 @@ export class IntrospectionStore {
     if (!this.#guard.supportsLock) return {};
     const name = `introspection-lock:${key}`;
     // Real time, not `now`: a test clock that stands still must not make this wait forever.
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + lockTtlMs;
     for (;;) {
       const result = await this.#guard.tryLock(name, lockTtlMs);
       if (result.state === 'acquired') return { lock: result.lock };

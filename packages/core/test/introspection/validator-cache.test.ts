@@ -181,6 +181,18 @@ describe('introspection cache: shared through a CacheStore', () => {
     assert.ok(!keys[0]!.includes(TOKEN) && !values[0]!.includes(TOKEN), 'the token is in the store');
   });
 
+  test('a second process waits for a slow introspection (2.5 s) under the lock instead of introspecting too', async () => {
+    answerWith(as, () => active(), { delayMs: 2500 });
+    const store = new MemoryCacheStore();
+    const first = validatorFor(as, { store }).validate(TOKEN);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the first one holds the lock now
+    const second = validatorFor(as, { store }).validate(TOKEN);
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a.claims.sub, 'user-1');
+    assert.equal(b.claims.sub, 'user-1');
+    assert.equal(introspections(), 1);
+  });
+
   test('a stored answer is re-checked: a foreign audience planted in the store is refused', async () => {
     answerWith(as, () => active());
     const { store, recording, keys } = recordingStore();
