@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { getHeapCodeStatistics } from 'node:v8';
 
 export interface HeapSample {
   heapUsed: number;
@@ -10,6 +11,11 @@ export function settledHeap(): HeapSample {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('measuring the heap needs node --expose-gc');
   for (let i = 0; i < 3; i++) gc();
+  // A collection leaves its sweeping to later allocations (all of it on the main thread under
+  // --single-threaded), and the first thing that needs an iterable heap pays for the rest at once: a
+  // deoptimization in instructions.ts's window swept ~23M instructions' worth there, in some runs and not
+  // others. Code statistics walk the heap, so V8 finishes sweeping now.
+  getHeapCodeStatistics();
   const { heapUsed, rss } = process.memoryUsage();
   return { heapUsed, rss };
 }
