@@ -1,4 +1,5 @@
 import type { KeySource, VerificationKey } from '../jwks/verification-key.js';
+import { SIX_BITS } from './base64url.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import type { ValidatedTokenResult } from './validated-token.js';
 
@@ -16,15 +17,11 @@ interface Entry {
   readonly notBefore: number;
 }
 
-/** A base64url character's six bits; any other character counts as 0 (the whole token is compared anyway). */
-const SIX_BITS = new Uint8Array(128);
-for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries())
-  SIX_BITS[c.charCodeAt(0)] = i;
-
 /**
  * 30 bits from five characters just before the token's last one: for a JWS those are signature bits, as
- * good as random (the last character may carry padding bits). A small integer, so a lookup does not hash
- * the whole ~700-character token string (which costs ~1 µs for a string fresh from a request header).
+ * good as random (the last character may carry padding bits); any other character counts as 0, since a hit
+ * compares the whole token anyway. A small integer, so a lookup does not hash the whole ~700-character token
+ * string (which costs ~1 µs for a string fresh from a request header).
  */
 export function tokenFingerprint(token: string): number {
   const end = token.length - 1;
