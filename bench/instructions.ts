@@ -56,6 +56,9 @@ const PLANS: Record<'quick' | 'full', Plan> = {
   quick: { frameworks: ['fastify'], tokens: ['distinct'], warmup: 2000, rewarm: 1000, window: 500 },
 };
 
+/** Requests in a full run's counted window. */
+export const WINDOW_REQUESTS = PLANS.full.window;
+
 /** What each contender is compared with: distinct tokens against the floor hook, one token against bare. */
 const RUNS: readonly { variant: Variant; tokens: Tokens }[] = [
   { variant: 'bare', tokens: 'repeated' },
@@ -197,15 +200,21 @@ const JIT_WORK =
 /** One event column of `callgrind_annotate`: a count with its share, or `.` for none. */
 const COLUMN = /^\s*([\d,]+|\.)(?: \(\s*[\d.]+%\))?/;
 
-/** A dump's totals per event (`Ir`, `I1mr`, `Bcm`…), less those of JIT compilation (exclusive cost per function). */
-function requestEvents(file: string): Record<string, number> {
-  const text = readFileSync(file, 'utf8');
-  const events = /^events: (.+)$/m.exec(text)?.[1]?.split(' ');
-  const totals = /^totals: (.+)$/m.exec(text)?.[1]?.split(' ').map(Number);
-  if (events === undefined || totals?.length !== events.length) throw new Error(`${file}: no totals`);
+/** One function's exclusive cost in a dump, per event (`Ir`, `I1mr`, `Bcm`…), as `callgrind_annotate` lists it. */
+export interface FunctionCost {
+  name: string;
+  events: Record<string, number>;
+}
+
+/** Every function of a dump with its exclusive cost (what `callgrind-diff.ts` compares too). */
+export function annotatedFunctions(file: string): FunctionCost[] {
+  const head = readFileSync(file, 'utf8').slice(0, 4096);
+  const events = /^events: (.+)$/m.exec(head)?.[1]?.split(' ');
+  if (events === undefined) throw new Error(`${file}: no events line`);
   const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
     maxBuffer: 256 * 1024 * 1024,
   }).toString();
+  const functions: FunctionCost[] = [];
   for (const line of annotated.split('\n')) {
     let rest = line;
     const counts: number[] = [];
@@ -213,9 +222,24 @@ function requestEvents(file: string): Record<string, number> {
       counts.push(match[1] === '.' ? 0 : Number(match[1]!.replaceAll(',', '')));
       rest = rest.slice(match[0].length);
     }
-    if (counts.length === events.length && JIT_WORK.test(rest))
-      for (const [i, count] of counts.entries()) totals[i]! -= count;
+    // The program totals line has counts too, but no function after them.
+    if (counts.length === events.length && !rest.includes('PROGRAM TOTALS'))
+      functions.push({
+        name: rest.trim(),
+        events: Object.fromEntries(events.map((e, i) => [e, counts[i]!])),
+      });
   }
+  return functions;
+}
+
+/** A dump's totals per event (`Ir`, `I1mr`, `Bcm`…), less those of JIT compilation (exclusive cost per function). */
+function requestEvents(file: string): Record<string, number> {
+  const text = readFileSync(file, 'utf8');
+  const events = /^events: (.+)$/m.exec(text)?.[1]?.split(' ');
+  const totals = /^totals: (.+)$/m.exec(text)?.[1]?.split(' ').map(Number);
+  if (events === undefined || totals?.length !== events.length) throw new Error(`${file}: no totals`);
+  for (const { name, events: cost } of annotatedFunctions(file))
+    if (JIT_WORK.test(name)) for (const [i, event] of events.entries()) totals[i]! -= cost[event] ?? 0;
   return Object.fromEntries(events.map((event, i) => [event, totals[i]!]));
 }
 
@@ -224,7 +248,7 @@ function requestEvents(file: string): Record<string, number> {
  * a last-level miss 100. Instructions alone miss what made Express's path slower than its count (+14 % L1 misses
  * for +8 % instructions); this weighs them, still from a simulation that does not depend on the machine's load.
  */
-function estimatedCycles(e: Record<string, number>): number {
+export function estimatedCycles(e: Record<string, number>): number {
   const at = (name: string) => e[name] ?? 0;
   const l1 = at('I1mr') + at('D1mr') + at('D1mw');
   const ll = at('ILmr') + at('DLmr') + at('DLmw');
