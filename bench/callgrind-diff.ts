@@ -6,7 +6,7 @@
  * `TOP=n` rows (default 40).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { annotatedFunctions, estimatedCycles, WINDOW_REQUESTS } from './instructions.js';
+import { annotatedFunctions, dumpHeader, estimatedCycles, WINDOW_REQUESTS } from './instructions.js';
 
 interface Cost {
   instructions: number;
@@ -42,8 +42,7 @@ function jitName(rows: readonly [number, number, string][], address: number): st
 }
 
 function costs(file: string): Map<string, Cost> {
-  const pid = /^pid: (\d+)$/m.exec(readFileSync(file, 'utf8').slice(0, 4096))?.[1] ?? '';
-  const rows = perfMap(pid);
+  const rows = perfMap(dumpHeader(file).pid);
   const byName = new Map<string, Cost>();
   for (const { name, events } of annotatedFunctions(file)) {
     const address = /0x([0-9a-f]+)/.exec(name);

@@ -15,8 +15,10 @@
  * machine's load. The req/s tables stay the figures the targets are judged on; these say whether a change
  * removed work, and how much.
  */
+
+import { Buffer } from 'node:buffer';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,11 +208,24 @@ export interface FunctionCost {
   events: Record<string, number>;
 }
 
-/** Every function of a dump with its exclusive cost (what `callgrind-diff.ts` compares too). */
-export function annotatedFunctions(file: string): FunctionCost[] {
-  const head = readFileSync(file, 'utf8').slice(0, 4096);
+/** A dump's header: the counted process and the events of every cost line. */
+export function dumpHeader(file: string): { pid: string; events: string[] } {
+  const buffer = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  let head: string;
+  try {
+    head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
   const events = /^events: (.+)$/m.exec(head)?.[1]?.split(' ');
   if (events === undefined) throw new Error(`${file}: no events line`);
+  return { pid: /^pid: (\d+)$/m.exec(head)?.[1] ?? '', events };
+}
+
+/** Every function of a dump with its exclusive cost (what `callgrind-diff.ts` compares too). */
+export function annotatedFunctions(file: string): FunctionCost[] {
+  const { events } = dumpHeader(file);
   const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
     maxBuffer: 256 * 1024 * 1024,
   }).toString();
@@ -272,10 +287,9 @@ async function measureOnce(
     // The window starts from a collected heap in every run: whether a full collection falls inside it no
     // longer depends on where the warm-up left the heap (it split counts ~4 % apart, in two clusters).
     await requestSettledHeap(child);
-    // A collection leaves sweeping to the allocations after it (--single-threaded: on the main thread),
-    // and a window started right then counted ~80,000 instructions per request of it; and V8 optimizes the
-    // request path again after the collections (`--trace-opt`: 73, 36, 6, 2 optimizations in successive
-    // blocks of 2,000 requests), running it unoptimized meanwhile. Requests not counted let both finish.
+    // The settled heap has finished its sweeping too (settledHeap), but V8 optimizes the request path again
+    // after the collections (`--trace-opt`: 73, 36, 6, 2 optimizations in successive blocks of 2,000
+    // requests), running it unoptimized meanwhile. Requests not counted let that finish.
     await send(url, list, plan.warmup, plan.rewarm);
     callgrind(child.pid!, '-i', 'on');
     await send(url, list, plan.warmup + plan.rewarm, plan.window);

@@ -13,8 +13,9 @@ for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
  * Node's decoder skips (or stops at) any one-byte character outside base64 and base64url, so all of them
  * decode to as many bytes as the length encodes only when none was skipped. It also takes `+` and `/`, and
  * reads a two-byte character by its low byte (U+0141 as `A`), so those are refused first. This replaced
- * encoding the bytes again and comparing (the same strings pass, checked against it in the tests): about
- * 3,000 fewer estimated cycles per token in a server, whose encoder, new string and comparison it saves.
+ * encoding the bytes again and comparing (the same strings pass, checked against it in the tests), and
+ * saves its encoder pass, new string and comparison: ~6,000 estimated cycles per request (Fastify, payload and
+ * signature of each distinct token).
  */
 export function decodeCanonicalBase64url(input: string, start: number, end: number): Buffer | undefined {
   const length = end - start;
