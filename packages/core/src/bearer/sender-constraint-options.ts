@@ -23,8 +23,12 @@ export interface DPoPOptions {
    * A proof without the current (or the previous) nonce is answered 401 `use_dpop_nonce` + `DPoP-Nonce`.
    */
   nonce?: boolean | DPoPNonceOptions;
-  /** Where proof `jti`s are remembered. Default: a bounded in-memory store per authenticator; a fleet shares
-   * one (`RedisReplayStore` from `@identity-model/redis`) so a proof replayed to another replica is refused. */
+  /**
+   * Where proof `jti`s are remembered. Default: an in-memory store per authenticator that holds 10,000 proofs a
+   * second over the window (at most 1,000,000 identifiers, ~150 bytes each); full, it answers 503 rather than
+   * forget a live `jti`. A fleet shares one (`RedisReplayStore` from `@identity-model/redis`) so a proof
+   * replayed to another replica is refused.
+   */
   replayStore?: ReplayStore;
 }
 

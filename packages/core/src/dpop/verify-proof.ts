@@ -34,6 +34,15 @@ export const MAX_DPOP_JTI_LENGTH = 256;
 const MAX_NONCE_LENGTH = 512;
 /** Distinct proof headers (one per client key, usually) whose imported key is kept. */
 const KEY_CACHE_ENTRIES = 1000;
+/**
+ * Proofs a second the default replay store holds for a whole window. A full store refuses every new proof
+ * (503) rather than forget a live `jti`, so it must not fill before the CPU does: one process verifies at most
+ * ~16,000 DPoP-bound requests a second (~62 µs each, RS256). The old bound, 10,000 identifiers, refused new
+ * proofs above ~150 a second with the 65 s a `jti` is kept.
+ */
+const DEFAULT_REPLAY_PROOFS_PER_SECOND = 10_000;
+/** The default store's ceiling whatever the window (~150 bytes per identifier held: ~150 MB when full). */
+const MAX_DEFAULT_REPLAY_ENTRIES = 1_000_000;
 
 /** How proofs are checked: built once per resource server. */
 export interface DPoPProofVerifierOptions {
@@ -43,7 +52,10 @@ export interface DPoPProofVerifierOptions {
   iatWindow?: number;
   /** Server nonces (RFC 9449 §9): a proof must then carry a nonce this source accepts. */
   nonces?: DPoPNonceSource;
-  /** Where `jti`s are remembered. Default: a bounded `MemoryReplayStore` of this verifier. */
+  /**
+   * Where `jti`s are remembered. Default: a `MemoryReplayStore` of this verifier that holds 10,000 proofs a
+   * second over the window (650,000 identifiers with the default 60 s, at most 1,000,000; ~150 bytes each).
+   */
   replayStore?: ReplayStore;
   /** Milliseconds since the epoch; `Date.now` by default. */
   now?: () => number;
@@ -139,7 +151,15 @@ export class DPoPProofVerifier {
     this.nonces = options.nonces;
     this.#now = options.now ?? Date.now;
     this.#ownedStore = store === undefined;
-    this.#store = store ?? new MemoryReplayStore({ now: this.#now });
+    this.#store =
+      store ??
+      new MemoryReplayStore({
+        now: this.#now,
+        maxEntries: Math.min(
+          Math.ceil(DEFAULT_REPLAY_PROOFS_PER_SECOND * (iatWindow + DPOP_FUTURE_SKEW_SECONDS)),
+          MAX_DEFAULT_REPLAY_ENTRIES,
+        ),
+      });
   }
 
   /** Every check, the `jti` recorded last. Rejects with `DPoPProofError`, or the store's error when it fails. */

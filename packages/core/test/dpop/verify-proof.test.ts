@@ -276,6 +276,24 @@ describe('DPoP replay detection', () => {
     assert.equal(result.jkt, jwkThumbprint(other.publicJwk));
   });
 
+  test('the default store holds a busy server’s window: 12,000 distinct proofs within one second all pass', () => {
+    // The default once held 10,000 identifiers for 65 s: the 10,001st proof of a window was answered 503.
+    const now = Date.now();
+    const clock = () => now;
+    const verifier = new DPoPProofVerifier({ now: clock });
+    const key = generateDPoPKey('EdDSA');
+    const iat = Math.floor(now / 1000);
+    for (let i = 0; i < 12_000; i++) {
+      const p = proof('POST', HTU, { key, accessToken: TOKEN, claims: { jti: `busy-${i}`, iat } });
+      const inspected = verifier.inspect(p, request);
+      verifier.checkSignature(inspected);
+      verifier.record(inspected);
+    }
+    // Still a replay store: the first of them is refused again.
+    const first = proof('POST', HTU, { key, accessToken: TOKEN, claims: { jti: 'busy-0', iat } });
+    expectCode(() => verifier.record(verifier.inspect(first, request)), 'dpop_replayed');
+  });
+
   test('a full store rejects with its own error (the caller answers 503), never accepts', async () => {
     const store = new MemoryReplayStore({ maxEntries: 1 });
     await verifyDPoPProof(proof('POST', HTU, { accessToken: TOKEN }), request, { replayStore: store });
