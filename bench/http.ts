@@ -51,7 +51,7 @@ function runsIn(server: { variant: Variant }, scenario: HttpScenario): boolean {
   return server.variant !== 'hook' || scenario.tokens === 'repeated';
 }
 
-interface Server {
+export interface Server {
   framework: Framework;
   variant: Variant;
   child: ChildProcess;
@@ -60,17 +60,20 @@ interface Server {
   broken?: string;
 }
 
-function startServer(
+/** One contender in its own process (pinned to `core` when given); `env` replaces the environment it gets. */
+export function startServer(
   framework: Framework,
   variant: Variant,
   issuer: string,
   core: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Server> {
   const child = fork(
     fileURLToPath(new URL('./http-server.ts', import.meta.url)),
     [framework, variant, issuer, AUDIENCE],
     {
       cwd: ROOT,
+      env,
       // e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/.work/prof" to profile the servers.
       ...pinnedFork(core, [
         // Every server but one is idle at any time, and V8's memory reducer then runs full collections in the
