@@ -73,12 +73,16 @@ export interface PerIssuerResolverOptions {
  * tenant that ever sent a token). An issuer enters the LRU only once its keys were had: until then it is a
  * candidate (bounded apart), and a failure is remembered briefly in a small bound of its own — so tokens
  * naming tenants that cannot be discovered neither push working tenants out nor cost a fetch each. An
- * evicted source is closed.
+ * evicted source is closed once the calls it has in flight settle: a request whose keys were being fetched
+ * when another tenant took its place still gets them.
  */
 export class PerIssuerResolver implements KeySourceResolver {
   readonly #sources = new Map<string, KeySource>();
   readonly #candidates = new Map<string, KeySource>();
   readonly #failures = new Map<string, FailedIssuer>();
+  /** `getKeys` calls in flight per source, and the sources evicted meanwhile, closed when theirs settle. */
+  readonly #inFlight = new Map<KeySource, number>();
+  readonly #retired = new Set<KeySource>();
   readonly #create: (issuer: string) => KeySource;
   readonly #max: number;
   readonly #failureMs: number;
@@ -107,7 +111,7 @@ export class PerIssuerResolver implements KeySourceResolver {
     }
     let candidate = this.#candidates.get(iss);
     if (candidate === undefined) {
-      if (this.#candidates.size >= this.#max) evictOldest(this.#candidates);
+      if (this.#candidates.size >= this.#max) this.#evictOldest(this.#candidates);
       candidate = this.#create(iss);
       this.#candidates.set(iss, candidate);
     }
@@ -115,16 +119,19 @@ export class PerIssuerResolver implements KeySourceResolver {
   }
 
   getKeys(iss: string, source: KeySource, kid: string | undefined): Promise<readonly VerificationKey[]> {
-    if (this.#candidates.get(iss) !== source) return source.getKeys(kid);
-    return source.getKeys(kid).then(
-      (keys) => {
-        this.#admit(iss, source);
-        return keys;
-      },
-      (error: unknown) => {
-        this.#reject(iss, source, error);
-        throw error;
-      },
+    if (this.#candidates.get(iss) !== source) return this.#track(source, source.getKeys(kid));
+    return this.#track(
+      source,
+      source.getKeys(kid).then(
+        (keys) => {
+          this.#admit(iss, source);
+          return keys;
+        },
+        (error: unknown) => {
+          this.#reject(iss, source, error);
+          throw error;
+        },
+      ),
     );
   }
 
@@ -139,34 +146,61 @@ export class PerIssuerResolver implements KeySourceResolver {
   }
 
   async close(): Promise<void> {
-    const all = [...this.#sources.values(), ...this.#candidates.values()];
+    const all = [...this.#sources.values(), ...this.#candidates.values(), ...this.#retired];
     this.#sources.clear();
     this.#candidates.clear();
     this.#failures.clear();
+    this.#retired.clear();
     await Promise.allSettled(all.map((s) => s.close()));
   }
 
   #admit(iss: string, source: KeySource): void {
     if (this.#candidates.get(iss) !== source) return;
     this.#candidates.delete(iss);
-    if (this.#sources.size >= this.#max) evictOldest(this.#sources);
+    if (this.#sources.size >= this.#max) this.#evictOldest(this.#sources);
     this.#sources.set(iss, source);
   }
 
   #reject(iss: string, source: KeySource, error: unknown): void {
     if (this.#candidates.get(iss) !== source) return;
     this.#candidates.delete(iss);
-    void source.close().catch(() => {});
+    this.#retire(source);
     if (this.#failureMs <= 0) return;
     if (this.#failures.size >= this.#maxFailures) this.#failures.delete(this.#failures.keys().next().value!);
     this.#failures.set(iss, new FailedIssuer(Date.now() + this.#failureMs, error));
   }
+
+  #evictOldest(sources: Map<string, KeySource>): void {
+    const [oldest, evicted] = sources.entries().next().value!;
+    sources.delete(oldest);
+    this.#retire(evicted);
+  }
+
+  /** Closes a source no longer tracked: now, or when its last call in flight settles. */
+  #retire(source: KeySource): void {
+    if (this.#inFlight.has(source)) this.#retired.add(source);
+    else closeQuietly(source);
+  }
+
+  #track<T>(source: KeySource, call: Promise<T>): Promise<T> {
+    this.#inFlight.set(source, (this.#inFlight.get(source) ?? 0) + 1);
+    const settled = () => {
+      const left = (this.#inFlight.get(source) ?? 1) - 1;
+      if (left > 0) {
+        this.#inFlight.set(source, left);
+        return;
+      }
+      this.#inFlight.delete(source);
+      if (this.#retired.delete(source)) closeQuietly(source);
+    };
+    // The caller handles the outcome of `call`; this branch only counts it.
+    call.then(settled, settled);
+    return call;
+  }
 }
 
-function evictOldest(sources: Map<string, KeySource>): void {
-  const [oldest, evicted] = sources.entries().next().value!;
-  sources.delete(oldest);
-  void evicted.close().catch(() => {});
+function closeQuietly(source: KeySource): void {
+  void source.close().catch(() => {});
 }
 
 export function createKeySourceResolver(options: ResolvedOptions): KeySourceResolver {

@@ -73,3 +73,22 @@ test('a failure is remembered briefly: after the window the tenant is tried agai
   await v.validate(idp.token('late'));
   assert.equal(idp.count('late'), 3, 'admitted: served from its key set');
 });
+
+test('a tenant evicted while its key set is being refetched still answers that request, then is closed', async () => {
+  const v = validator({ maxIssuers: 1 });
+  idp.addTenant('evicted');
+  idp.addTenant('newcomer');
+  await v.validate(idp.token('evicted'));
+  // A rotation: the next token names a kid the held set lacks, and the refetch answers 300 ms late.
+  idp.rotateKey('evicted', 300);
+  const rotated = v.validate(idp.token('evicted'));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(idp.count('evicted'), 3, 'the refetch is in flight');
+  // Meanwhile another tenant takes the only place and pushes the refetching tenant out.
+  await v.validate(idp.token('newcomer'));
+  const validated = await rotated;
+  assert.equal(validated.claims.iss, idp.issuer('evicted'));
+  // Evicted: its next token starts over with discovery, which only a new key source does.
+  await v.validate(idp.token('evicted'));
+  assert.equal(idp.count('evicted'), 5, 'discovery and JWKS again after the eviction');
+});

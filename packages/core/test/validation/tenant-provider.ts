@@ -20,6 +20,8 @@ export interface TenantProvider {
   issuer(name: string): string;
   /** Publishes a tenant; `document` overrides members of its discovery document. */
   addTenant(name: string, document?: Record<string, unknown>): TestKey;
+  /** A new signing key for the tenant, published beside the old one; its JWKS then answers `delayMs` late. */
+  rotateKey(name: string, delayMs?: number): void;
   /** Requests whose path starts with `/tenants/<name>/`. */
   count(name: string): number;
   /** A token signed by `signer`'s key (default: the tenant named by `iss`), for the API audience. */
@@ -30,7 +32,10 @@ export interface TenantProvider {
 }
 
 export async function startTenantProvider(): Promise<TenantProvider> {
-  const tenants = new Map<string, { key: TestKey; document: Record<string, unknown> }>();
+  const tenants = new Map<
+    string,
+    { key: TestKey; document: Record<string, unknown>; retired: TestKey[]; delayMs: number }
+  >();
   const requests: string[] = [];
   let base = '';
   const issuer = (name: string) => `${base}/tenants/${name}`;
@@ -40,7 +45,11 @@ export async function startTenantProvider(): Promise<TenantProvider> {
     const match = /^\/tenants\/([^/]+)\/(\.well-known\/openid-configuration|jwks)$/.exec(path);
     const tenant = match === null ? undefined : tenants.get(match[1]!);
     if (match === null || tenant === undefined) return sendJson(res, 404, { error: 'not_found' });
-    if (match[2] === 'jwks') return sendJson(res, 200, { keys: [tenant.key.jwk] });
+    if (match[2] === 'jwks') {
+      const keys = [tenant.key.jwk, ...tenant.retired.map((k) => k.jwk)];
+      setTimeout(() => sendJson(res, 200, { keys }), tenant.delayMs);
+      return;
+    }
     const iss = issuer(match[1]!);
     sendJson(
       res,
@@ -56,8 +65,14 @@ export async function startTenantProvider(): Promise<TenantProvider> {
     issuer,
     addTenant(name, document = {}) {
       const key = testKey('ES256', `tenant-${name}`);
-      tenants.set(name, { key, document });
+      tenants.set(name, { key, document, retired: [], delayMs: 0 });
       return key;
+    },
+    rotateKey(name, delayMs = 0) {
+      const tenant = tenants.get(name)!;
+      tenant.retired.push(tenant.key);
+      tenant.key = testKey('ES256', `tenant-${name}-${tenant.retired.length}`);
+      tenant.delayMs = delayMs;
     },
     count: (name) => requests.filter((p) => p.startsWith(`/tenants/${name}/`)).length,
     token(signer, claims = {}) {
