@@ -10,13 +10,13 @@
  * NAME=1, for a temporary variant of the code under study (a branch on `process.env.NAME`) measured in the
  * same run as the unchanged one. Ratios are against the first server, round by round; median and range.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { type Server, startServer } from './http.js';
 import { FRAMEWORKS, type Framework, VARIANTS, type Variant } from './lib/contenders.js';
 import { fixed, int, table } from './lib/format.js';
 import { load } from './lib/http-load.js';
 import { startIdp } from './lib/idp-server.js';
 import { accessClaims, generateKey, mintTokens, signToken } from './lib/jwt.js';
+import { processCpuNs, statFields, threadCpuNs } from './lib/machine-load.js';
 import { median } from './lib/measure.js';
 import { pinLoadGenerator } from './lib/pinning.js';
 
@@ -35,26 +35,10 @@ interface ThreadSample {
 }
 
 function sample(pid: number): ThreadSample {
-  let totalNs = 0;
-  let mainNs = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
-      totalNs += ns;
-      if (Number(tid) === pid) mainNs = ns;
-    } catch {
-      // A thread that ended meanwhile.
-    }
-  }
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces), from field 3 (state) on.
-  const fields = stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
+  const fields = statFields(`/proc/${pid}/task/${pid}/stat`);
   return {
-    totalNs,
-    mainNs,
+    totalNs: processCpuNs(pid) ?? Number.NaN,
+    mainNs: threadCpuNs(pid, pid),
     mainUserNs: fields[11]! * NS_PER_TICK,
     mainSystemNs: fields[12]! * NS_PER_TICK,
     minorFaults: fields[7]!,

@@ -57,17 +57,24 @@ function machineBusyTicks(): number | undefined {
  */
 export function processTicks(pid: number | 'self', children = false): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from field 3 (state) on.
-    const fields = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
+    const fields = statFields(`/proc/${pid}/stat`);
     const [utime, stime, cutime, cstime] = [fields[11]!, fields[12]!, fields[13]!, fields[14]!];
     return utime + stime + (children ? cutime + cstime : 0);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The fields of a /proc `stat` file (a process's or one thread's) after the command name, which may hold
+ * spaces: index 0 is field 3 (state), 7 minflt, 11 utime, 12 stime (in clock ticks). Throws without it.
+ */
+export function statFields(path: string): number[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
 }
 
 /** A sample of the machine; `own` returns the CPU ticks of the bench's processes (undefined: unknown). */
@@ -120,7 +127,7 @@ export function processCpuNs(pid: number): number | undefined {
     let total = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+        total += threadCpuNs(pid, Number(tid));
       } catch {
         // A thread that ended meanwhile.
       }
@@ -129,4 +136,9 @@ export function processCpuNs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (ns) one thread of a process has run, from its schedstat. Throws when the thread is gone. */
+export function threadCpuNs(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
 }

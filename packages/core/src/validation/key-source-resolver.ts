@@ -185,7 +185,7 @@ export class PerIssuerResolver implements KeySourceResolver {
   #track<T>(source: KeySource, call: Promise<T>): Promise<T> {
     this.#inFlight.set(source, (this.#inFlight.get(source) ?? 0) + 1);
     const settled = () => {
-      const left = (this.#inFlight.get(source) ?? 1) - 1;
+      const left = this.#inFlight.get(source)! - 1;
       if (left > 0) {
         this.#inFlight.set(source, left);
         return;

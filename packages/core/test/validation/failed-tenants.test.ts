@@ -74,7 +74,7 @@ test('a failure is remembered briefly: after the window the tenant is tried agai
   assert.equal(idp.count('late'), 3, 'admitted: served from its key set');
 });
 
-test('a tenant evicted while its key set is being refetched still answers that request, then is closed', async () => {
+test('a tenant evicted while its key set is being refetched still answers that request; its next token starts over', async () => {
   const v = validator({ maxIssuers: 1 });
   idp.addTenant('evicted');
   idp.addTenant('newcomer');
