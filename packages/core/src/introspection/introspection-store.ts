@@ -59,6 +59,7 @@ export class IntrospectionStore {
    * introspect without a lock (no lock support, the store failing, or the holder still holding it at its
    * expiry). Another process's introspection is waited for as long as its lock lives (`lockTtlMs`, the
    * request timeout and a second): a slow server then still gets one introspection, not one per process.
+   * The store is read again once the lock is ours: an answer stored just before it is used, not redone.
    */
   async claim(
     key: string,
@@ -71,7 +72,13 @@ export class IntrospectionStore {
     const deadline = Date.now() + lockTtlMs;
     for (;;) {
       const result = await this.#guard.tryLock(name, lockTtlMs);
-      if (result.state === 'acquired') return { lock: result.lock };
+      if (result.state === 'acquired') {
+        // The holder before us may have stored its answer and released between the caller's read and now.
+        const answer = await this.read(key, now());
+        if (answer === undefined) return { lock: result.lock };
+        await this.release(result.lock);
+        return { answer };
+      }
       if (result.state === 'unavailable') return {};
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS).unref());
       const answer = await this.read(key, now());

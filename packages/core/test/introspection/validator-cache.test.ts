@@ -193,6 +193,30 @@ describe('introspection cache: shared through a CacheStore', () => {
     assert.equal(introspections(), 1);
   });
 
+  test('an answer another process stored between our read and our lock is used, not introspected again', async () => {
+    answerWith(as, () => active());
+    const store = new MemoryCacheStore();
+    let raced = false;
+    const racing: CacheStore = {
+      get: (k) => store.get(k),
+      set: (k, v, t) => store.set(k, v, t),
+      delete: (k) => store.delete(k),
+      getValue: (k) => store.getValue(k),
+      setValue: (k, v, t) => store.setValue(k, v, t),
+      // Our read missed; before our lock is taken, another process introspects, stores and releases.
+      tryLock: async (k, t) => {
+        if (!raced) {
+          raced = true;
+          await validatorFor(as, { store }).validate(TOKEN);
+        }
+        return store.tryLock(k, t);
+      },
+    };
+    const auth = await validatorFor(as, { store: racing }).validate(TOKEN);
+    assert.equal(auth.claims.sub, 'user-1');
+    assert.equal(introspections(), 1);
+  });
+
   test('a stored answer is re-checked: a foreign audience planted in the store is refused', async () => {
     answerWith(as, () => active());
     const { store, recording, keys } = recordingStore();
